@@ -1,0 +1,4 @@
+import { InitialSchema1732700000000 } from './1732700000000-InitialSchema';
+
+/** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
+export const MIGRATIONS = [InitialSchema1732700000000];

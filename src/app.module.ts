@@ -1,0 +1,56 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { PermissionsGuard } from './common/guards/permissions.guard';
+import { UserOnlyGuard } from './common/guards/user-only.guard';
+import { ErrorEnvelopeFilter } from './common/filters/error-envelope.filter';
+import { ContractValidationPipe } from './common/pipes/validation';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { baseDataSourceOptions } from './database/typeorm-options';
+import { loggerOptions } from './logger-options';
+import { AppsModule } from './modules/apps/apps.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { PrincipalAuthGuard } from './modules/auth/principal-auth.guard';
+import { HealthModule } from './modules/health/health.module';
+import { KeysModule } from './modules/keys/keys.module';
+import { MailModule } from './modules/mail/mail.module';
+import { TeamRoleGuard } from './modules/teams/team-role.guard';
+import { TeamsModule } from './modules/teams/teams.module';
+import { UsersModule } from './modules/users/users.module';
+
+@Module({})
+export class AppModule {
+  /** `config` must already carry the resolved database URL and JWT secret (see runtime.ts). */
+  static forRoot(config: AppConfig): DynamicModule {
+    if (!config.databaseUrl) throw new Error('databaseUrl must be resolved before the app module is built');
+    const databaseUrl = config.databaseUrl;
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        TypeOrmModule.forRoot({ ...baseDataSourceOptions(databaseUrl), autoLoadEntities: true, migrationsRun: true }),
+        HealthModule,
+        UsersModule,
+        AuditModule,
+        MailModule,
+        KeysModule,
+        TeamsModule,
+        AppsModule,
+        AuthModule,
+      ],
+      providers: [
+        // Guards run in this order: who is calling → key permissions → user-only routes → team role.
+        { provide: APP_GUARD, useExisting: PrincipalAuthGuard },
+        { provide: APP_GUARD, useClass: PermissionsGuard },
+        { provide: APP_GUARD, useClass: UserOnlyGuard },
+        { provide: APP_GUARD, useExisting: TeamRoleGuard },
+        { provide: APP_PIPE, useClass: ContractValidationPipe },
+        { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyCookie from '@fastify/cookie';
+import { registerBodyHandling, MAX_DECODED_BYTES } from './common/http/body-handling';
+import { RouteRegistry } from './common/filters/route-registry';
+import { AppConfig } from './config/app-config';
+
+/** Routes without the /v1 prefix (§1.1). */
+export const OPERATIONAL_ROUTES = ['health', 'health/ready', 'metrics', 'openapi.json', 'docs'];
+
+/** Options for the Fastify adapter, shared by main.ts and the tests. */
+export function fastifyOptions() {
+  return {
+    // Body limits are enforced by body-handling (1 MiB on the wire, 10 MiB decoded); this is the outer cap.
+    bodyLimit: MAX_DECODED_BYTES + 1,
+    // Idle keep-alive connections are closed on shutdown, in-flight requests finish (B13).
+    forceCloseConnections: 'idle' as const,
+    return503OnClosing: true,
+  };
+}
+
+/**
+ * Everything main.ts and the e2e helper share, so tests run the production pipeline: route registry
+ * for 405s, body parsing and decompression, cookies, CORS and the /v1 prefix. Call before app.init().
+ */
+export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  const registry = new RouteRegistry();
+  fastify.decorate('routeRegistry', registry);
+  fastify.addHook('onRoute', (route) => registry.add(route.method, route.url));
+  registerBodyHandling(fastify);
+  await app.register(fastifyCookie as never);
+  app.enableCors({
+    origin: config.corsOrigins,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  });
+  app.setGlobalPrefix('v1', { exclude: OPERATIONAL_ROUTES });
+}

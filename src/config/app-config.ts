@@ -1,0 +1,61 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EnvSchema } from './env.schema';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The one typed view of the environment; nothing else in src/ reads process.env. */
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  readonly nodeEnv: string;
+  readonly isProduction: boolean;
+  readonly jwtSecret: string | null;
+  readonly cookieDomain: string | null;
+  readonly corsOrigins: string[];
+  readonly smtpUrl: string | null;
+  readonly emailFrom: string;
+  readonly webAppUrl: string;
+  readonly redisUrl: string | null;
+  readonly rateLimitMaxTokens: number;
+  readonly rateLimitRefillPerSec: number;
+  readonly logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {}
+
+const blankToUndefined = (env: NodeJS.ProcessEnv): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+};
+
+/** Validates the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = plainToInstance(EnvSchema, blankToUndefined(env), { enableImplicitConversion: false });
+  const errors = validateSync(parsed, { whitelist: false, forbidUnknownValues: false });
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+  const nodeEnv = parsed.NODE_ENV ?? 'development';
+  if (nodeEnv === 'production' && !parsed.JWT_SECRET) problems.push('JWT_SECRET is required when NODE_ENV=production');
+  if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  return Object.freeze({
+    port: parsed.PORT ?? 4000,
+    host: parsed.HOST ?? '0.0.0.0',
+    databaseUrl: parsed.DATABASE_URL ?? null,
+    dataDir: parsed.OWLMETRY_DATA_DIR ?? './.owlmetry',
+    nodeEnv,
+    isProduction: nodeEnv === 'production',
+    jwtSecret: parsed.JWT_SECRET ?? null,
+    cookieDomain: parsed.COOKIE_DOMAIN ?? null,
+    corsOrigins: (parsed.CORS_ORIGINS ?? 'http://localhost:3000').split(',').map((o) => o.trim()).filter(Boolean),
+    smtpUrl: parsed.SMTP_URL ?? null,
+    emailFrom: parsed.EMAIL_FROM ?? 'noreply@owlmetry.com',
+    webAppUrl: (parsed.WEB_APP_URL ?? 'http://localhost:3000').replace(/\/+$/, ''),
+    redisUrl: parsed.REDIS_URL ?? null,
+    rateLimitMaxTokens: parsed.RATE_LIMIT_MAX_TOKENS ?? 100,
+    rateLimitRefillPerSec: parsed.RATE_LIMIT_REFILL_PER_SEC ?? 10,
+    logLevel: (parsed.LOG_LEVEL ?? 'info') as LogLevel,
+  });
+}

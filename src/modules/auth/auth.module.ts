@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppsModule } from '../apps/apps.module';
+import { AuditModule } from '../audit/audit.module';
+import { KeysModule } from '../keys/keys.module';
+import { MailModule } from '../mail/mail.module';
+import { TeamsModule } from '../teams/teams.module';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { EmailLoginFailureEntity } from './entities/email-login-failure.entity';
+import { EmailVerificationCodeEntity } from './entities/email-verification-code.entity';
+import { LoginCodesRepository } from './login-codes.repository';
+import { LoginCodesService } from './login-codes.service';
+import { ApiKeyAuthGuard, JwtAuthGuard, PrincipalAuthGuard } from './principal-auth.guard';
+import { ApiKeyStrategy } from './strategies/api-key.strategy';
+import { JwtStrategy } from './strategies/jwt.strategy';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([EmailVerificationCodeEntity, EmailLoginFailureEntity]),
+    PassportModule,
+    UsersModule,
+    TeamsModule,
+    AppsModule,
+    KeysModule,
+    MailModule,
+    AuditModule,
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthService, LoginCodesRepository, LoginCodesService, JwtStrategy, ApiKeyStrategy,
+    JwtAuthGuard, ApiKeyAuthGuard, PrincipalAuthGuard,
+  ],
+  exports: [PrincipalAuthGuard],
+})
+export class AuthModule {}

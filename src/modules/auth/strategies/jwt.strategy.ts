@@ -1,0 +1,30 @@
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { Strategy } from 'passport-jwt';
+import { UserPrincipal } from '../../../common/auth/principal';
+import { isUuid } from '../../../common/http/uuid';
+import { AppConfig } from '../../../config/app-config';
+import { APP_CONFIG } from '../../../config/config.module';
+import { jwtSecretOf } from '../auth-config';
+import { AuthErrors } from '../auth.errors';
+
+export const JWT_STRATEGY = 'jwt';
+
+/** Session JWTs (HS256). The token was already chosen by the auth guard (header or cookie, §1.7). */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    super({
+      jwtFromRequest: (req: FastifyRequest & { owlToken?: string }) => req.owlToken ?? null,
+      secretOrKey: jwtSecretOf(config),
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(payload: { sub?: unknown; email?: unknown }): UserPrincipal {
+    if (!isUuid(payload.sub) || typeof payload.email !== 'string') throw new UnauthorizedException(AuthErrors.invalidToken);
+    return { kind: 'user', userId: payload.sub.toLowerCase(), email: payload.email };
+  }
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export const READY_TIMEOUT_MS = 2_000;
+
+@Injectable()
+export class HealthService {
+  private shuttingDown = false;
+
+  constructor(private readonly ds: DataSource) {}
+
+  /** Called when SIGTERM/SIGINT arrives: readiness turns 503 at once (B13). */
+  markShuttingDown(): void {
+    this.shuttingDown = true;
+  }
+
+  /** Null when ready; otherwise the 503 text. */
+  async readinessProblem(): Promise<string | null> {
+    if (this.shuttingDown) return 'Shutting down';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('readiness query timed out')), READY_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.ds.query('SELECT 1'), timeout]);
+      return null;
+    } catch {
+      return 'Database unavailable';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

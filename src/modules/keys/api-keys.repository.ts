@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { ApiKeyType } from '../../common/auth/permission';
+import { ApiKeyEntity } from './entities/api-key.entity';
+
+/** A key with the names the wire shape shows beside it (§2.0 ApiKey). */
+export interface ApiKeyView extends ApiKeyEntity {
+  appName: string | null;
+  createdByEmail: string;
+}
+
+/** The columns authentication needs, fetched by the unique key_hash index. */
+export interface ApiKeyAuthRow {
+  id: string;
+  keyType: ApiKeyType;
+  teamId: string;
+  appId: string | null;
+  permissions: string[];
+  createdBy: string;
+  expiresAt: Date | null;
+}
+
+@Injectable()
+export class ApiKeysRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  private repo(m?: EntityManager) {
+    return (m ?? this.ds.manager).getRepository(ApiKeyEntity);
+  }
+
+  async findForAuth(keyHash: string): Promise<ApiKeyAuthRow | null> {
+    const rows: ApiKeyAuthRow[] = await this.ds.query(
+      `SELECT id, key_type AS "keyType", team_id AS "teamId", app_id AS "appId", permissions, created_by AS "createdBy",
+              expires_at AS "expiresAt"
+         FROM api_keys WHERE key_hash = $1 AND deleted_at IS NULL`,
+      [keyHash],
+    );
+    return rows[0] ?? null;
+  }
+
+  async touchLastUsed(id: string, at: Date): Promise<void> {
+    await this.ds.query(`UPDATE api_keys SET last_used_at = $2 WHERE id = $1`, [id, at]);
+  }
+
+  async insert(row: Omit<ApiKeyEntity, 'id' | 'lastUsedAt' | 'deletedAt'>, m: EntityManager): Promise<ApiKeyEntity> {
+    return this.repo(m).save(this.repo(m).create({ ...row, lastUsedAt: null, deletedAt: null }));
+  }
+
+  findActive(id: string, m?: EntityManager): Promise<ApiKeyEntity | null> {
+    return this.repo(m).findOneBy({ id, deletedAt: IsNull() });
+  }
+
+  async update(id: string, fields: Partial<Pick<ApiKeyEntity, 'name' | 'permissions'>>, m: EntityManager): Promise<void> {
+    await this.repo(m).update({ id }, { ...fields, updatedAt: new Date() });
+  }
+
+  /** Live keys with their app name and creator email; filters are ANDed. Ordered by created_at ascending. */
+  async findViews(where: { ids?: string[]; teamIds?: string[]; keyType?: ApiKeyType; createdBy?: string }, m?: EntityManager): Promise<ApiKeyView[]> {
+    const params: unknown[] = [];
+    const cond = ['k.deleted_at IS NULL'];
+    if (where.ids) cond.push(`k.id = ANY($${params.push(where.ids)}::uuid[])`);
+    if (where.teamIds) cond.push(`k.team_id = ANY($${params.push(where.teamIds)}::uuid[])`);
+    if (where.keyType) cond.push(`k.key_type = $${params.push(where.keyType)}`);
+    if (where.createdBy) cond.push(`k.created_by = $${params.push(where.createdBy)}`);
+    const rows: Record<string, unknown>[] = await (m ?? this.ds.manager).query(
+      `SELECT k.id, k.key_prefix, k.key_type, k.app_id, a.name AS app_name, k.team_id, k.name, k.created_by,
+              u.email AS created_by_email, k.permissions, k.created_at, k.updated_at, k.last_used_at, k.expires_at
+         FROM api_keys k LEFT JOIN apps a ON a.id = k.app_id JOIN users u ON u.id = k.created_by
+        WHERE ${cond.join(' AND ')} ORDER BY k.created_at ASC, k.id ASC`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id, keyHash: '', keyPrefix: r.key_prefix, keyType: r.key_type, appId: r.app_id, appName: r.app_name ?? null,
+      teamId: r.team_id, name: r.name, createdBy: r.created_by, createdByEmail: r.created_by_email,
+      permissions: r.permissions, createdAt: r.created_at, updatedAt: r.updated_at, lastUsedAt: r.last_used_at,
+      expiresAt: r.expires_at, deletedAt: null,
+    }) as ApiKeyView);
+  }
+
+  /** Soft-deletes live keys matching the filter with one timestamp; returns the revoked keys. */
+  async revoke(where: { ids?: string[]; appIds?: string[]; teamId?: string; keyType?: ApiKeyType; createdBy?: string }, at: Date, m: EntityManager): Promise<ApiKeyEntity[]> {
+    const filter: Record<string, unknown> = { deletedAt: IsNull() };
+    if (where.ids) filter.id = In(where.ids);
+    if (where.appIds) filter.appId = In(where.appIds);
+    if (where.teamId) filter.teamId = where.teamId;
+    if (where.keyType) filter.keyType = where.keyType;
+    if (where.createdBy) filter.createdBy = where.createdBy;
+    const keys = await this.repo(m).findBy(filter);
+    if (keys.length) await this.repo(m).update({ id: In(keys.map((k) => k.id)) }, { deletedAt: at });
+    return keys;
+  }
+
+  /** Permanently removes the keys of purged apps. */
+  async purgeForApps(appIds: string[], m: EntityManager): Promise<void> {
+    if (appIds.length) await this.repo(m).delete({ appId: In(appIds) });
+  }
+}

@@ -1,0 +1,109 @@
+import { gzipSync } from 'node:zlib';
+import { TestApp, createTestApp } from '../utils/create-test-app';
+
+describe('foundation: envelope, routing, body handling, health', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('GET /health answers 200 ok', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('GET /health/ready answers 200 ok with the database up', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('unknown routes answer 404 "Not found" as JSON', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/nothing-here' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json()).toEqual({ error: 'Not found' });
+  });
+
+  it('paths are case-sensitive', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/HEALTH' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'Not found' });
+  });
+
+  it('a known path with another method answers 405 with Allow', async () => {
+    const res = await t.app.inject({ method: 'DELETE', url: '/v1/auth/send-code' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('POST');
+    expect(res.json()).toEqual({ error: 'Method not allowed' });
+  });
+
+  it('malformed JSON answers 400 "Malformed JSON body"', async () => {
+    const res = await t.app.inject({
+      method: 'POST', url: '/v1/auth/send-code', headers: { 'content-type': 'application/json' }, payload: '{"email":',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'Malformed JSON body' });
+  });
+
+  it('a body that is not an object answers 400', async () => {
+    const res = await t.app.inject({
+      method: 'POST', url: '/v1/auth/send-code', headers: { 'content-type': 'application/json' }, payload: '[1,2]',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'Request body must be a JSON object' });
+  });
+
+  it('a wrong content type answers 415 on a body-reading route', async () => {
+    const res = await t.app.inject({
+      method: 'POST', url: '/v1/auth/send-code', headers: { 'content-type': 'text/plain' }, payload: 'email=a@b.c',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toEqual({ error: 'Unsupported media type' });
+  });
+
+  it('routes that read no body ignore the content type', async () => {
+    const res = await t.app.inject({
+      method: 'POST', url: '/v1/auth/logout', headers: { 'content-type': 'text/plain' }, payload: 'whatever',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ success: true });
+  });
+
+  it('a body over 1 MiB answers 413 "Payload too large"', async () => {
+    const res = await t.app.inject({
+      method: 'POST', url: '/v1/auth/send-code', headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ email: 'a@b.c', pad: 'x'.repeat(1_100_000) }),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual({ error: 'Payload too large' });
+  });
+
+  it('gzip bodies are decoded; an unknown encoding answers 415', async () => {
+    const body = gzipSync(JSON.stringify({ email: 'not-an-email' }));
+    const ok = await t.app.inject({
+      method: 'POST', url: '/v1/auth/send-code',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: body,
+    });
+    expect(ok.statusCode).toBe(400);
+    expect(ok.json()).toEqual({ error: 'Valid email is required' });
+    const br = await t.app.inject({
+      method: 'POST', url: '/v1/auth/send-code',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'br' }, payload: body,
+    });
+    expect(br.statusCode).toBe(415);
+    expect(br.json()).toEqual({ error: 'Unsupported content encoding' });
+  });
+
+  it('an unexpected failure answers 500 with only the generic text', async () => {
+    const spy = jest.spyOn(t.ds, 'query').mockRejectedValueOnce(new Error('relation "secret_table" does not exist'));
+    const res = await t.app.inject({ method: 'POST', url: '/v1/auth/send-code', payload: { email: 'boom@example.com' } });
+    spy.mockRestore();
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ error: 'Internal server error' });
+  });
+});
