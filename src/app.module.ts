@@ -14,9 +14,12 @@ import { AppsModule } from './modules/apps/apps.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { PrincipalAuthGuard } from './modules/auth/principal-auth.guard';
+import { EventsModule } from './modules/events/events.module';
 import { HealthModule } from './modules/health/health.module';
+import { InvitationsModule } from './modules/invitations/invitations.module';
 import { KeysModule } from './modules/keys/keys.module';
 import { MailModule } from './modules/mail/mail.module';
+import { ProjectsModule } from './modules/projects/projects.module';
 import { TeamRoleGuard } from './modules/teams/team-role.guard';
 import { TeamsModule } from './modules/teams/teams.module';
 import { UsersModule } from './modules/users/users.module';
@@ -39,8 +42,11 @@ export class AppModule {
         MailModule,
         KeysModule,
         TeamsModule,
+        ProjectsModule,
         AppsModule,
         AuthModule,
+        InvitationsModule,
+        EventsModule,
       ],
       providers: [
         // Guards run in this order: who is calling → key permissions → user-only routes → team role.
