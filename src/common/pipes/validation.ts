@@ -66,7 +66,28 @@ export const IsAnyJson = () => fieldRule('isAnyJson', () => null);
 export const IsArrayValue = (message?: string) =>
   fieldRule('isArrayValue', (v, f) => (Array.isArray(v) ? null : message ?? `${f} must be a array`));
 
+/**
+ * A check on the whole body, reported at the position of the property it decorates (declare a
+ * placeholder property where the contract orders the check); runs whether or not fields are present.
+ */
+export const CrossCheck = (check: (body: Record<string, unknown>) => string | null) =>
+  ValidateBy({
+    name: 'crossCheck',
+    validator: {
+      validate: (_: unknown, args?: ValidationArguments) => check(args!.object as Record<string, unknown>) === null,
+      defaultMessage: (args?: ValidationArguments) => check(args!.object as Record<string, unknown>) ?? '',
+    },
+  });
+
 const REQUIRED = Symbol('requiredFields');
+const REQUIRED_ANY = Symbol('requiredAnyField');
+
+/** Class decorator: unless at least one of `fields` is present, answer 400 `message` first. */
+export function RequireAnyField(fields: string[], message: string): ClassDecorator {
+  return (target) => {
+    Reflect.defineMetadata(REQUIRED_ANY, { fields, message }, target);
+  };
+}
 
 /** Class decorator: if any of `fields` is missing (absent, null or ""), answer 400 `message` before any type check. */
 export function RequireFields(fields: string[], message: string): ClassDecorator {
@@ -102,6 +123,8 @@ export class ContractValidationPipe implements PipeTransform {
     const plain = value as Record<string, unknown>;
     const required = Reflect.getMetadata(REQUIRED, metatype) as { fields: string[]; message: string } | undefined;
     if (required && required.fields.some((f) => isMissing(plain[f]))) throw new BadRequestException(required.message);
+    const any = Reflect.getMetadata(REQUIRED_ANY, metatype) as { fields: string[]; message: string } | undefined;
+    if (any && any.fields.every((f) => isMissing(plain[f]))) throw new BadRequestException(any.message);
     const instance = plainToInstance(metatype, plain);
     const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: false, stopAtFirstError: true });
     if (errors.length > 0) {

@@ -7,6 +7,8 @@ import { KeysModule } from '../keys/keys.module';
 import { MailModule } from '../mail/mail.module';
 import { TeamsModule } from '../teams/teams.module';
 import { UsersModule } from '../users/users.module';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { EmailLoginFailureEntity } from './entities/email-login-failure.entity';
@@ -28,9 +30,9 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     MailModule,
     AuditModule,
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, ApiKeysController],
   providers: [
-    AuthService, LoginCodesRepository, LoginCodesService, JwtStrategy, ApiKeyStrategy,
+    AuthService, ApiKeysService, LoginCodesRepository, LoginCodesService, JwtStrategy, ApiKeyStrategy,
     JwtAuthGuard, ApiKeyAuthGuard, PrincipalAuthGuard,
   ],
   exports: [PrincipalAuthGuard],
