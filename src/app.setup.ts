@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import { registerBodyHandling, MAX_DECODED_BYTES } from './common/http/body-handling';
 import { RouteRegistry } from './common/filters/route-registry';
@@ -8,13 +10,18 @@ import { AppConfig } from './config/app-config';
 export const OPERATIONAL_ROUTES = ['health', 'health/ready', 'metrics', 'openapi.json', 'docs'];
 
 /** Options for the Fastify adapter, shared by main.ts and the tests. */
-export function fastifyOptions() {
+export function fastifyOptions(): FastifyServerOptions {
   return {
     // Body limits are enforced by body-handling (1 MiB on the wire, 10 MiB decoded); this is the outer cap.
     bodyLimit: MAX_DECODED_BYTES + 1,
     // Idle keep-alive connections are closed on shutdown, in-flight requests finish (B13).
-    forceCloseConnections: 'idle' as const,
+    forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // One request id for Fastify and every pino line of the request: the caller's X-Request-Id or a UUID.
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && incoming.length > 0 && incoming.length <= 128 ? incoming : randomUUID();
+    },
   };
 }
 

@@ -8,10 +8,8 @@ export function loggerOptions(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.logLevel,
-      genReqId: (req: IncomingMessage) => {
-        const incoming = req.headers['x-request-id'];
-        return typeof incoming === 'string' && incoming.length <= 128 ? incoming : randomUUID();
-      },
+      // Fastify assigns the id (app.setup.ts genReqId); pino-http reuses it.
+      genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
       redact: {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.api_key', '*.key', '*.token', '*.code'],
         censor: '[redacted]',

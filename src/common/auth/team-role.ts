@@ -21,3 +21,6 @@ export const canManageRole = (actor: TeamRole, target: TeamRole): boolean =>
   actor === TeamRole.Owner || (actor === TeamRole.Admin && RANK[target] < RANK[actor]);
 
 export const requiresRoleMessage = (minimum: TeamRole): string => `Requires ${minimum} role or higher`;
+
+/** Only owners may grant (or invite as) `owner`; admins may grant the lower roles. */
+export const canGrantRole = (actor: TeamRole, role: TeamRole): boolean => role !== TeamRole.Owner || actor === TeamRole.Owner;

@@ -1,4 +1,20 @@
 import { Module } from '@nestjs/common';
+import { RateLimitModule } from '../../common/rate-limit/rate-limit.module';
+import { AppsModule } from '../apps/apps.module';
+import { TeamsModule } from '../teams/teams.module';
+import { EventsController } from './events.controller';
+import { EventsMaintenanceService } from './events-maintenance.service';
+import { EventsQueryService } from './events-query.service';
+import { EventsRepository } from './events.repository';
+import { IdentityClaimService } from './identity-claim.service';
+import { IdentityController } from './identity.controller';
+import { IngestController } from './ingest.controller';
+import { IngestService } from './ingest.service';
 
-@Module({})
+/** SDK ingest, event queries and identity claim (§2.7–§2.9); owns the events and event_dedup tables. */
+@Module({
+  imports: [AppsModule, TeamsModule, RateLimitModule],
+  controllers: [IngestController, EventsController, IdentityController],
+  providers: [EventsRepository, IngestService, EventsQueryService, IdentityClaimService, EventsMaintenanceService],
+})
 export class EventsModule {}

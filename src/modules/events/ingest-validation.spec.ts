@@ -689,3 +689,27 @@ describe('EVENT_ERRORS', () => {
     expect(EVENT_ERRORS.fieldTooLong('locale')).toBe('locale must be at most 512 characters');
   });
 });
+
+describe('validateEvent — text PostgreSQL cannot store', () => {
+  it('replaces U+0000 and lone surrogates in every stored string, map key and value', () => {
+    const event = accepted(
+      base({
+        message: 'a\u0000b',
+        user_id: 'u\ud800',
+        locale: '\udc00',
+        custom_attributes: { 'k\u0000': 'v\ud800', n: 1 },
+        experiments: { '\ud800x': 'y\u0000' },
+      }),
+    );
+    expect(event.message).toBe('a\uFFFDb');
+    expect(event.userId).toBe('u\uFFFD');
+    expect(event.locale).toBe('\uFFFD');
+    expect(event.customAttributes).toEqual({ 'k\uFFFD': 'v\uFFFD', n: '1' });
+    expect(event.experiments).toEqual({ '\uFFFDx': 'y\uFFFD' });
+  });
+
+  it('measures lengths on the text as sent (one replacement per code unit)', () => {
+    expect(accepted(base({ message: '\u0000'.repeat(10_000) })).message).toBe('\uFFFD'.repeat(10_000));
+    expect(problem(base({ message: '\u0000'.repeat(10_001) }))).toBe('events[0]: message must be at most 10000 characters');
+  });
+});

@@ -1,4 +1,17 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { TeamsModule } from '../teams/teams.module';
+import { ProjectEntity } from './entities/project.entity';
+import { ProjectLifecycle } from './project-lifecycle';
+import { ProjectsController } from './projects.controller';
+import { ProjectsRepository } from './projects.repository';
+import { ProjectsService } from './projects.service';
 
-@Module({})
+@Module({
+  imports: [TypeOrmModule.forFeature([ProjectEntity]), TeamsModule, AuditModule],
+  controllers: [ProjectsController],
+  providers: [ProjectsRepository, ProjectsService, ProjectLifecycle],
+  exports: [ProjectsService, ProjectLifecycle],
+})
 export class ProjectsModule {}

@@ -13,6 +13,15 @@ export interface MembershipRow {
   joinedAt: Date;
 }
 
+/** A member of a team with the user's email and name (§2.0 Member). */
+export interface MemberRow {
+  userId: string;
+  email: string;
+  name: string;
+  role: TeamRole;
+  joinedAt: Date;
+}
+
 @Injectable()
 export class TeamsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -29,6 +38,7 @@ export class TeamsRepository {
     return this.teams(m).findOneBy({ id, deletedAt: IsNull() });
   }
 
+  /** Over every row, soft-deleted ones included: slugs stay taken until the team is purged (§2.3). */
   slugExists(slug: string, m?: EntityManager) {
     return this.teams(m).existsBy({ slug });
   }
@@ -39,10 +49,69 @@ export class TeamsRepository {
     return this.teams(m).save(team);
   }
 
+  /**
+   * Locks a live team's row for the rest of the transaction, so membership changes of one team (role
+   * changes, removals, deletion) run one after another and owner counts stay true. NO KEY UPDATE leaves
+   * the foreign-key checks of concurrent member inserts unblocked. False when the team is gone.
+   */
+  async lockActive(id: string, m: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await m.query(`SELECT id FROM teams WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE`, [id]);
+    return rows.length > 0;
+  }
+
+  async rename(id: string, name: string, m: EntityManager): Promise<TeamEntity> {
+    await this.teams(m).update({ id }, { name, updatedAt: new Date() });
+    return this.teams(m).findOneByOrFail({ id });
+  }
+
+  async softDelete(id: string, at: Date, m: EntityManager): Promise<void> {
+    await this.teams(m).update({ id }, { deletedAt: at, updatedAt: at });
+  }
+
   async insertMember(teamId: string, userId: string, role: TeamRole, m: EntityManager): Promise<TeamMemberEntity> {
     const member = this.members(m).create({ teamId, userId, role, joinedAt: new Date() });
     await this.members(m).insert(member);
     return member;
+  }
+
+  /** Adds the member unless already present; true when a row was inserted. */
+  async insertMemberIfAbsent(teamId: string, userId: string, role: TeamRole, m: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (team_id, user_id) DO NOTHING RETURNING user_id`,
+      [teamId, userId, role, new Date()],
+    );
+    return rows.length > 0;
+  }
+
+  findMember(teamId: string, userId: string, m?: EntityManager): Promise<TeamMemberEntity | null> {
+    return this.members(m).findOneBy({ teamId, userId });
+  }
+
+  async updateMemberRole(teamId: string, userId: string, role: TeamRole, m: EntityManager): Promise<void> {
+    await this.members(m).update({ teamId, userId }, { role });
+  }
+
+  async deleteMember(teamId: string, userId: string, m: EntityManager): Promise<void> {
+    await this.members(m).delete({ teamId, userId });
+  }
+
+  async deleteAllMembers(teamId: string, m: EntityManager): Promise<void> {
+    await this.members(m).delete({ teamId });
+  }
+
+  countOwners(teamId: string, m: EntityManager): Promise<number> {
+    return this.members(m).countBy({ teamId, role: TeamRole.Owner });
+  }
+
+  /** Members with their user's email and name, oldest membership first. */
+  async membersOf(teamId: string, m?: EntityManager): Promise<MemberRow[]> {
+    const rows: { user_id: string; email: string; name: string; role: TeamRole; joined_at: Date }[] = await (m ?? this.ds.manager).query(
+      `SELECT tm.user_id, u.email, u.name, tm.role, tm.joined_at FROM team_members tm JOIN users u ON u.id = tm.user_id
+        WHERE tm.team_id = $1 ORDER BY tm.joined_at ASC, tm.user_id ASC`,
+      [teamId],
+    );
+    return rows.map((r) => ({ userId: r.user_id, email: r.email, name: r.name, role: r.role, joinedAt: r.joined_at }));
   }
 
   /** The caller's role in a live team, or null. */

@@ -1,11 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { Principal } from '../../common/auth/principal';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
+import { isUniqueViolation } from '../../database/pg-errors';
 import { AuditService } from '../audit/audit.service';
-import { AuditAction, AuditResource } from '../audit/audit.types';
+import { AuditAction, AuditResource, diff } from '../audit/audit.types';
+import { ApiKeyStoreService } from '../keys/api-key-store.service';
 import { TeamEntity } from './entities/team.entity';
-import { MembershipRow, TeamsRepository } from './teams.repository';
+import { TeamLifecycle } from './team-lifecycle';
+import { TEAM_SLUG_RE, TeamsErrors } from './teams.errors';
+import { MemberRow, MembershipRow, TeamsRepository } from './teams.repository';
 
 /** Slug of a personal team: the name lower-cased, runs outside [a-z0-9] → "-", trimmed of "-" ("team" if empty). */
 export function personalTeamSlug(name: string, userId: string): string {
@@ -13,11 +17,17 @@ export function personalTeamSlug(name: string, userId: string): string {
   return `${base}-${userId.slice(0, 8)}`;
 }
 
+const TEAM_SLUG_CONSTRAINT = 'teams_slug_key';
+
+/** Teams themselves (create, rename, delete) plus the membership lookups other modules build on. */
 @Injectable()
 export class TeamsService {
   constructor(
+    private readonly ds: DataSource,
     private readonly teams: TeamsRepository,
     private readonly audit: AuditService,
+    private readonly keys: ApiKeyStoreService,
+    private readonly lifecycle: TeamLifecycle,
   ) {}
 
   membershipsOf(userId: string, m?: EntityManager): Promise<MembershipRow[]> {
@@ -26,6 +36,26 @@ export class TeamsService {
 
   findActive(teamId: string, m?: EntityManager): Promise<TeamEntity | null> {
     return this.teams.findActive(teamId, m);
+  }
+
+  /** Members of a team, oldest membership first. */
+  membersOf(teamId: string, m?: EntityManager): Promise<MemberRow[]> {
+    return this.teams.membersOf(teamId, m);
+  }
+
+  /** A user's role in a live team, or null. */
+  roleOf(userId: string, teamId: string, m?: EntityManager): Promise<TeamRole | null> {
+    return this.teams.roleOf(userId, teamId, m);
+  }
+
+  /**
+   * Adds a member unless they already belong to the team (invitation acceptance). Returns whether a
+   * membership was created and the user's role afterwards (an existing role is kept).
+   */
+  async addMemberIfAbsent(teamId: string, userId: string, role: TeamRole, m: EntityManager): Promise<{ created: boolean; role: TeamRole }> {
+    if (await this.teams.insertMemberIfAbsent(teamId, userId, role, m)) return { created: true, role };
+    const existing = await this.teams.findMember(teamId, userId, m);
+    return { created: false, role: existing?.role ?? role };
   }
 
   /**
@@ -44,5 +74,77 @@ export class TeamsService {
       },
     );
     return team;
+  }
+
+  /** POST /teams: the caller becomes owner. Slugs are unique over all rows, soft-deleted ones included. */
+  async create(actor: UserPrincipal, input: { name: string; slug: string }): Promise<TeamEntity> {
+    if (!TEAM_SLUG_RE.test(input.slug)) throw new BadRequestException(TeamsErrors.invalidSlug);
+    if (await this.teams.slugExists(input.slug)) throw new ConflictException(TeamsErrors.slugTaken);
+    try {
+      return await this.ds.transaction(async (m) => {
+        const team = await this.teams.insertTeam(input.name, input.slug, m);
+        await this.teams.insertMember(team.id, actor.userId, TeamRole.Owner, m);
+        await this.audit.record(
+          m,
+          {
+            teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.Team, resourceId: team.id,
+            metadata: { name: team.name, slug: team.slug },
+          },
+          {
+            teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.TeamMember,
+            resourceId: actor.userId, metadata: { role: TeamRole.Owner },
+          },
+        );
+        return team;
+      });
+    } catch (err) {
+      // A concurrent create took the slug between the pre-check and the insert.
+      if (isUniqueViolation(err, TEAM_SLUG_CONSTRAINT)) throw new ConflictException(TeamsErrors.slugTaken);
+      throw err;
+    }
+  }
+
+  /** Team plus nothing else; 404 when the team vanished after the role check. */
+  async get(teamId: string): Promise<TeamEntity> {
+    const team = await this.teams.findActive(teamId.toLowerCase());
+    if (!team) throw new NotFoundException(TeamsErrors.teamNotFound);
+    return team;
+  }
+
+  async rename(actor: UserPrincipal, teamId: string, name: string): Promise<TeamEntity> {
+    const id = teamId.toLowerCase();
+    return this.ds.transaction(async (m) => {
+      if (!(await this.teams.lockActive(id, m))) throw new NotFoundException(TeamsErrors.teamNotFound);
+      const before = await this.teams.findActive(id, m);
+      if (!before) throw new NotFoundException(TeamsErrors.teamNotFound);
+      const team = await this.teams.rename(id, name, m);
+      await this.audit.record(m, {
+        teamId: id, actor, action: AuditAction.Update, resourceType: AuditResource.Team, resourceId: id,
+        changes: diff({ name: [before.name, name] }, ['name']),
+      });
+      return team;
+    });
+  }
+
+  /**
+   * DELETE /teams/:teamId, one transaction and one timestamp: the team is soft-deleted, its memberships
+   * hard-deleted, its API keys revoked, and modules below the team (projects, apps, invitations) cascade
+   * through TeamLifecycle.
+   */
+  async delete(actor: UserPrincipal, teamId: string): Promise<void> {
+    const id = teamId.toLowerCase();
+    await this.ds.transaction(async (m) => {
+      const others = (await this.teams.membershipsOf(actor.userId, m)).filter((t) => t.id !== id);
+      if (others.length === 0) throw new BadRequestException(TeamsErrors.onlyTeam);
+      if (!(await this.teams.lockActive(id, m))) throw new NotFoundException(TeamsErrors.teamNotFound);
+      const at = new Date();
+      await this.teams.softDelete(id, at, m);
+      await this.teams.deleteAllMembers(id, m);
+      await this.keys.revoke({ teamId: id }, at, m);
+      await this.lifecycle.teamDeleted(id, at, m);
+      await this.audit.record(m, {
+        teamId: id, actor, action: AuditAction.Delete, resourceType: AuditResource.Team, resourceId: id,
+      });
+    });
   }
 }

@@ -1,0 +1,28 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { Permission } from '../../common/auth/permission';
+import { Principal } from '../../common/auth/principal';
+import { CurrentPrincipal, RequirePermissions } from '../../common/decorators/auth.decorators';
+import { toProjectResponse } from '../projects/projects.mapper';
+import { ProjectsService } from '../projects/projects.service';
+import { toAppResponse } from './apps.mapper';
+import { AppsService } from './apps.service';
+
+/**
+ * `GET /v1/projects/:id`: the project with its live apps (SPEC §2.5). It lives here rather than in the
+ * projects module because apps depend on projects, never the other way round.
+ */
+@Controller('projects')
+export class ProjectAppsController {
+  constructor(
+    private readonly projects: ProjectsService,
+    private readonly apps: AppsService,
+  ) {}
+
+  @Get(':id')
+  @RequirePermissions(Permission.ProjectsRead)
+  async get(@CurrentPrincipal() who: Principal, @Param('id') id: string) {
+    const project = await this.projects.get(who, id);
+    const apps = await this.apps.listForProject(project);
+    return { ...toProjectResponse(project), apps: apps.map(toAppResponse) };
+  }
+}

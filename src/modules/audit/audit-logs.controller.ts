@@ -1,0 +1,24 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Permission } from '../../common/auth/permission';
+import { TeamRole } from '../../common/auth/team-role';
+import { RequirePermissions, RequireTeamRole } from '../../common/decorators/auth.decorators';
+import { AuditLogsQueryDto } from './dto/audit-logs-query.dto';
+import { toAuditLogResponse } from './audit-logs.mapper';
+import { AuditLogsService } from './audit-logs.service';
+
+/** GET /teams/:teamId/audit-logs (§2.10): users admin+, agent keys with audit_logs:read on their own team. */
+@Controller('teams/:teamId/audit-logs')
+export class AuditLogsController {
+  constructor(private readonly logs: AuditLogsService) {}
+
+  @Get()
+  @RequirePermissions(Permission.AuditLogsRead)
+  @RequireTeamRole(TeamRole.Admin)
+  async list(@Param('teamId') teamId: string, @Query() q: AuditLogsQueryDto) {
+    const page = await this.logs.list(teamId, {
+      resourceType: q.resource_type, resourceId: q.resource_id, actorId: q.actor_id, action: q.action,
+      since: q.since, until: q.until, cursor: q.cursor, limit: q.limit,
+    });
+    return { audit_logs: page.items.map(toAuditLogResponse), cursor: page.cursor, has_more: page.has_more };
+  }
+}

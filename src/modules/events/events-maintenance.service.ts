@@ -1,0 +1,55 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { AppLifecycle } from '../apps/app-lifecycle';
+import { EventsRepository } from './events.repository';
+
+/** How often the monthly partitions are topped up after boot. */
+export const PARTITION_UPKEEP_INTERVAL_MS = 24 * 60 * 60_000;
+
+/**
+ * Keeps the events table's monthly partitions ahead of time (at boot and daily) and removes the events and
+ * dedup rows of permanently purged apps (retention, §3) inside the purge's transaction.
+ */
+@Injectable()
+export class EventsMaintenanceService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly events: EventsRepository,
+    private readonly appLifecycle: AppLifecycle,
+    @InjectPinoLogger(EventsMaintenanceService.name) private readonly log: PinoLogger,
+  ) {}
+
+  onModuleInit(): void {
+    this.appLifecycle.onAppsPurged((appIds, m) => this.events.deleteForApps(appIds, m));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.ensurePartitions(new Date());
+    this.timer = setInterval(() => {
+      this.ensurePartitions(new Date()).catch((err) => this.log.error({ err }, 'event partition upkeep failed'));
+    }, PARTITION_UPKEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * Creates the missing partitions around `now`. A month whose rows already sit in the default partition
+   * cannot get its own partition (Postgres refuses); that is logged and boot goes on — those rows stay
+   * queryable in the default partition.
+   */
+  async ensurePartitions(now: Date): Promise<void> {
+    const outcome = await this.events.ensurePartitions(now);
+    if (outcome.created.length > 0) this.log.info({ partitions: outcome.created }, 'created event partitions');
+    for (const p of outcome.blockedByDefault) {
+      this.log.warn(
+        { partition: p.name, from: p.from, to: p.to },
+        'events_default holds rows of this month; its partition was not created',
+      );
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Principal } from '../../common/auth/principal';
+import { CursorPosition, decodeCursor, normalizeLimit, pageOf } from '../../common/http/pagination';
+import { parseTimestamp } from '../../common/http/timestamp';
+import { isUuid } from '../../common/http/uuid';
+import { AppsService } from '../apps/apps.service';
+import { TeamAccessService } from '../teams/team-access.service';
+import { ListEventsQueryDto } from './dto/list-events-query.dto';
+import { DataMode, isDevFilterOf } from './events.constants';
+import { EventQueryErrors } from './events.errors';
+import { EventPageResponse, EventResponse, toEventResponse } from './events.mapper';
+import { EventsRepository } from './events.repository';
+import { pgSafeText } from './pg-text';
+
+const EMPTY_PAGE: Readonly<EventPageResponse> = Object.freeze({ events: [], cursor: null, has_more: false });
+
+/** GET /v1/events and GET /v1/events/:id (§2.8): scope = live apps of the teams the caller can access. */
+@Injectable()
+export class EventsQueryService {
+  constructor(
+    private readonly events: EventsRepository,
+    private readonly apps: AppsService,
+    private readonly access: TeamAccessService,
+  ) {}
+
+  async list(who: Principal, q: ListEventsQueryDto): Promise<EventPageResponse> {
+    let cursor: CursorPosition | undefined;
+    if (q.cursor !== undefined) {
+      cursor = decodeCursor(q.cursor) ?? undefined;
+      if (!cursor) throw new BadRequestException(EventQueryErrors.invalidCursor);
+    }
+    const limit = normalizeLimit(q.limit);
+    const appIds = await this.scopeAppIds(who, q);
+    if (appIds.length === 0) return { ...EMPTY_PAGE };
+    const rows = await this.events.list({
+      appIds,
+      level: q.level,
+      userId: q.user_id === undefined ? undefined : pgSafeText(q.user_id),
+      sessionId: q.session_id?.toLowerCase(),
+      environment: q.environment,
+      screenName: q.screen_name === undefined ? undefined : pgSafeText(q.screen_name),
+      since: q.since === undefined ? undefined : parseTimestamp(q.since) ?? undefined,
+      until: q.until === undefined ? undefined : parseTimestamp(q.until) ?? undefined,
+      isDev: isDevFilterOf((q.data_mode as DataMode | undefined) ?? DataMode.Production),
+      cursor,
+      fetch: limit + 1,
+    });
+    const page = pageOf(rows, limit, (e) => ({ timestamp: e.timestamp, id: e.id }));
+    return { events: page.items.map(toEventResponse), cursor: page.cursor, has_more: page.has_more };
+  }
+
+  /** 404 for unknown or malformed ids, events of deleted apps and events of teams the caller cannot see. */
+  async get(who: Principal, id: string): Promise<EventResponse> {
+    const row = isUuid(id) ? await this.events.findById(id.toLowerCase()) : null;
+    const app = row ? await this.apps.findActive(row.appId) : null;
+    if (!row || !app || (await this.access.scopeTeamIds(who, app.teamId)).length === 0) {
+      throw new NotFoundException(EventQueryErrors.notFound);
+    }
+    return toEventResponse(row);
+  }
+
+  /** `app_id` wins over `project_id`; without either, every live app of the accessible (or filtered) teams. */
+  private async scopeAppIds(who: Principal, q: ListEventsQueryDto): Promise<string[]> {
+    const teamIds = await this.access.scopeTeamIds(who, q.team_id);
+    if (teamIds.length === 0) return [];
+    if (q.app_id !== undefined) {
+      const app = await this.apps.findActive(q.app_id);
+      return app && teamIds.includes(app.teamId) ? [app.id] : [];
+    }
+    if (q.project_id !== undefined) return this.apps.activeAppIdsForProject(q.project_id, teamIds);
+    return this.apps.activeAppIdsForTeams(teamIds);
+  }
+}

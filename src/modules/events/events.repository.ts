@@ -1,0 +1,268 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { CursorPosition } from '../../common/http/pagination';
+import { MonthPartition, assertSafePartition, partitionsAround } from './event-partitions';
+import { EventLevel, NormalizedEvent } from './ingest-validation';
+
+/** One stored event, camelCase (mapped to the wire by events.mapper.ts). */
+export interface EventRow {
+  id: string;
+  appId: string;
+  clientEventId: string | null;
+  sessionId: string;
+  userId: string | null;
+  apiKeyId: string | null;
+  level: EventLevel;
+  sourceModule: string | null;
+  message: string;
+  screenName: string | null;
+  customAttributes: Record<string, string> | null;
+  environment: string | null;
+  osVersion: string | null;
+  appVersion: string | null;
+  buildNumber: string | null;
+  deviceModel: string | null;
+  locale: string | null;
+  isDev: boolean;
+  experiments: Record<string, string> | null;
+  timestamp: Date;
+  receivedAt: Date;
+}
+
+/** Filters of GET /v1/events after validation (ANDed). `appIds` is the already-resolved scope. */
+export interface EventListQuery {
+  appIds: string[];
+  level?: string;
+  userId?: string;
+  sessionId?: string;
+  environment?: string;
+  screenName?: string;
+  since?: Date;
+  until?: Date;
+  /** undefined = both (data_mode=all). */
+  isDev?: boolean;
+  cursor?: CursorPosition;
+  /** Rows to fetch (page size + 1, see pageOf). */
+  fetch: number;
+}
+
+export interface PartitionUpkeep {
+  created: string[];
+  /** Months whose partition could not be created because the default partition holds rows of that range. */
+  blockedByDefault: MonthPartition[];
+}
+
+const SELECT_COLUMNS = `e.id, e.app_id AS "appId", e.client_event_id AS "clientEventId", e.session_id AS "sessionId",
+  e.user_id AS "userId", e.api_key_id AS "apiKeyId", e.level, e.source_module AS "sourceModule", e.message,
+  e.screen_name AS "screenName", e.custom_attributes AS "customAttributes", e.environment, e.os_version AS "osVersion",
+  e.app_version AS "appVersion", e.build_number AS "buildNumber", e.device_model AS "deviceModel", e.locale,
+  e.is_dev AS "isDev", e.experiments, e."timestamp", e.received_at AS "receivedAt"`;
+
+/**
+ * One statement for any batch size (1–100): the events travel as one array per column and unnest() turns
+ * them back into rows, so the statement text never changes and nothing is concatenated from data.
+ */
+const INSERT_EVENTS = `
+  INSERT INTO events (id, app_id, client_event_id, session_id, user_id, api_key_id, level, source_module, message,
+    screen_name, custom_attributes, environment, os_version, app_version, build_number, device_model, locale, is_dev,
+    experiments, "timestamp", received_at)
+  SELECT gen_random_uuid(), $1, t.client_event_id, t.session_id, t.user_id, $2, t.level, t.source_module, t.message,
+    t.screen_name, t.custom_attributes::jsonb, t.environment, t.os_version, t.app_version, t.build_number,
+    t.device_model, t.locale, t.is_dev, t.experiments::jsonb, t.ts, $3
+  FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+    $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bool[], $19::text[],
+    $20::timestamptz[])
+    AS t(client_event_id, session_id, user_id, level, source_module, message, screen_name, custom_attributes,
+      environment, os_version, app_version, build_number, device_model, locale, is_dev, experiments, ts)`;
+
+/**
+ * B2 claim: insert (app, client_event_id) or take over a row last received before the window; the ids that
+ * come back are this request's to store, the rest are duplicates. A concurrent claim of the same id waits
+ * on the unique index until the first transaction ends, then sees its row and gets nothing back.
+ */
+const CLAIM_DEDUP = `
+  INSERT INTO event_dedup (app_id, client_event_id, received_at)
+  SELECT $1, t.id, $3 FROM unnest($2::uuid[]) AS t(id)
+  ON CONFLICT (app_id, client_event_id) DO UPDATE SET received_at = EXCLUDED.received_at
+    WHERE event_dedup.received_at < $4
+  RETURNING client_event_id AS id`;
+
+/** Serialises partition upkeep between instances (transaction-scoped advisory lock). */
+const PARTITION_LOCK_KEY = 0x6f776c_0001; // "owl" + 1
+/** How long partition DDL may wait for its lock on `events` before giving up until the next run. */
+const PARTITION_LOCK_TIMEOUT = '5s';
+const PG_CHECK_VIOLATION = '23514';
+
+function pgCode(err: unknown): string | undefined {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  return e?.code ?? e?.driverError?.code;
+}
+
+/** All SQL on `events` and `event_dedup`; raw and parameterised (the hot paths of §2.7/§2.8). */
+@Injectable()
+export class EventsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  private q(m?: EntityManager): EntityManager {
+    return m ?? this.ds.manager;
+  }
+
+  /** Claims `ids` (distinct, sorted so concurrent batches lock in one order) and returns those claimed. */
+  async claimClientEventIds(appId: string, ids: string[], receivedAt: Date, windowStart: Date, m: EntityManager): Promise<Set<string>> {
+    const rows: { id: string }[] = await m.query(CLAIM_DEDUP, [appId, ids, receivedAt.toISOString(), windowStart.toISOString()]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async insertEvents(appId: string, apiKeyId: string, receivedAt: Date, events: NormalizedEvent[], m: EntityManager): Promise<void> {
+    const n = events.length;
+    const col = <T>(pick: (e: NormalizedEvent) => T): T[] => {
+      const out = new Array<T>(n);
+      for (let i = 0; i < n; i++) out[i] = pick(events[i]);
+      return out;
+    };
+    const json = (v: Record<string, string> | null): string | null => (v === null ? null : JSON.stringify(v));
+    await m.query(INSERT_EVENTS, [
+      appId,
+      apiKeyId,
+      receivedAt.toISOString(),
+      col((e) => e.clientEventId),
+      col((e) => e.sessionId),
+      col((e) => e.userId),
+      col((e) => e.level),
+      col((e) => e.sourceModule),
+      col((e) => e.message),
+      col((e) => e.screenName),
+      col((e) => json(e.customAttributes)),
+      col((e) => e.environment),
+      col((e) => e.osVersion),
+      col((e) => e.appVersion),
+      col((e) => e.buildNumber),
+      col((e) => e.deviceModel),
+      col((e) => e.locale),
+      col((e) => e.isDev),
+      col((e) => json(e.experiments)),
+      col((e) => e.timestamp.toISOString()),
+    ]);
+  }
+
+  /**
+   * Newest first on (timestamp, id). Each app of the scope is read through its own (app_id, timestamp, id)
+   * index range, at most `fetch` rows each, and the per-app heads are merged: a caller with many apps never
+   * makes Postgres sort every event of every app.
+   */
+  async list(f: EventListQuery): Promise<EventRow[]> {
+    const params: unknown[] = [f.appIds];
+    const cond: string[] = ['e.app_id = a.app_id'];
+    const param = (v: unknown): string => `$${params.push(v)}`;
+    if (f.isDev !== undefined) cond.push(`e.is_dev = ${param(f.isDev)}`);
+    if (f.level !== undefined) cond.push(`e.level = ${param(f.level)}`);
+    if (f.userId !== undefined) cond.push(`e.user_id = ${param(f.userId)}`);
+    if (f.sessionId !== undefined) cond.push(`e.session_id = ${param(f.sessionId)}::uuid`);
+    if (f.environment !== undefined) cond.push(`e.environment = ${param(f.environment)}`);
+    if (f.screenName !== undefined) cond.push(`e.screen_name = ${param(f.screenName)}`);
+    if (f.since !== undefined) cond.push(`e."timestamp" >= ${param(f.since.toISOString())}::timestamptz`);
+    if (f.until !== undefined) cond.push(`e."timestamp" <= ${param(f.until.toISOString())}::timestamptz`);
+    if (f.cursor !== undefined) {
+      const ts = param(f.cursor.timestamp.toISOString());
+      // B5: strictly after the last row returned; a bare-timestamp cursor means "older than this instant".
+      cond.push(
+        f.cursor.id === null
+          ? `e."timestamp" < ${ts}::timestamptz`
+          : `(e."timestamp", e.id) < (${ts}::timestamptz, ${param(f.cursor.id)}::uuid)`,
+      );
+    }
+    const limit = param(f.fetch);
+    return this.ds.query(
+      `SELECT p.*
+         FROM unnest($1::uuid[]) AS a(app_id)
+         CROSS JOIN LATERAL (
+           SELECT ${SELECT_COLUMNS} FROM events e
+            WHERE ${cond.join(' AND ')}
+            ORDER BY e."timestamp" DESC, e.id DESC
+            LIMIT ${limit}
+         ) p
+        ORDER BY p."timestamp" DESC, p.id DESC
+        LIMIT ${limit}`,
+      params,
+    );
+  }
+
+  async findById(id: string): Promise<EventRow | null> {
+    const rows: EventRow[] = await this.ds.query(`SELECT ${SELECT_COLUMNS} FROM events e WHERE e.id = $1 LIMIT 1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Serialises identity claims of one anonymous id in one app until the transaction ends. */
+  async lockClaim(appId: string, anonymousId: string, m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`claim:${appId}:${anonymousId}`]);
+  }
+
+  /** Relabels every event of `from` in the app as `to`; returns how many. */
+  async reassignUser(appId: string, from: string, to: string, m: EntityManager): Promise<number> {
+    const rows: { n: number }[] = await m.query(
+      `WITH moved AS (UPDATE events SET user_id = $3 WHERE app_id = $1 AND user_id = $2 RETURNING 1)
+       SELECT count(*)::int AS n FROM moved`,
+      [appId, from, to],
+    );
+    return rows[0].n;
+  }
+
+  /** Permanent removal with purged apps (retention, §3). */
+  async deleteForApps(appIds: string[], m: EntityManager): Promise<void> {
+    if (appIds.length === 0) return;
+    await m.query(`DELETE FROM events WHERE app_id = ANY($1::uuid[])`, [appIds]);
+    await m.query(`DELETE FROM event_dedup WHERE app_id = ANY($1::uuid[])`, [appIds]);
+  }
+
+  /**
+   * Creates the monthly partitions around `now` that are missing (previous, current, next two months).
+   * Existing ones cost one catalog query and no lock. Creation runs in one transaction holding an advisory
+   * lock, so two instances booting together don't race; each partition gets a savepoint, so a month whose
+   * rows already sit in the default partition (Postgres refuses to create the partition then) is reported
+   * and skipped while the others are still created.
+   */
+  async ensurePartitions(now: Date): Promise<PartitionUpkeep> {
+    const wanted = partitionsAround(now);
+    wanted.forEach(assertSafePartition);
+    const outcome: PartitionUpkeep = { created: [], blockedByDefault: [] };
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      const missing = await this.missingPartitions(wanted, runner.manager);
+      if (missing.length === 0) return outcome;
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_advisory_xact_lock($1)`, [PARTITION_LOCK_KEY]);
+      await runner.query(`SET LOCAL lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
+      for (const p of missing) {
+        await runner.query('SAVEPOINT event_partition');
+        try {
+          await runner.query(
+            `CREATE TABLE IF NOT EXISTS ${p.name} PARTITION OF events FOR VALUES FROM ('${p.from}') TO ('${p.to}')`,
+          );
+          await runner.query('RELEASE SAVEPOINT event_partition');
+          outcome.created.push(p.name);
+        } catch (err) {
+          if (pgCode(err) !== PG_CHECK_VIOLATION) throw err;
+          await runner.query('ROLLBACK TO SAVEPOINT event_partition');
+          outcome.blockedByDefault.push(p);
+        }
+      }
+      await runner.commitTransaction();
+      return outcome;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async missingPartitions(wanted: MonthPartition[], m: EntityManager): Promise<MonthPartition[]> {
+    const rows: { name: string }[] = await m.query(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'events'::regclass`,
+    );
+    const existing = new Set(rows.map((r) => r.name));
+    return wanted.filter((p) => !existing.has(p.name));
+  }
+}

@@ -1,0 +1,22 @@
+import { IsText, IsUuidText, RequireFields } from '../../../common/pipes/validation';
+import { ProjectErrors } from '../projects.errors';
+
+/** team_id problems are answered by the membership check (403), never as a length error. */
+const ANY_LENGTH = Number.MAX_SAFE_INTEGER;
+
+export class ListProjectsQuery {
+  @IsUuidText({ uuidMessage: ProjectErrors.teamIdUuid }) team_id?: string;
+}
+
+@RequireFields(['team_id', 'name', 'slug'], ProjectErrors.createRequired)
+export class CreateProjectDto {
+  @IsText({ max: ANY_LENGTH }) team_id: string;
+  @IsText() name: string;
+  @IsText() slug: string;
+}
+
+/** Only `name` can change; the slug and everything else are ignored (dropped by the whitelist). */
+@RequireFields(['name'], ProjectErrors.updateRequired)
+export class UpdateProjectDto {
+  @IsText() name: string;
+}
