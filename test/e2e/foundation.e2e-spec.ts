@@ -1,5 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { TestApp, createTestApp } from '../utils/create-test-app';
+import { HealthService } from '../../src/modules/health/health.service';
+import { TcpProxy } from '../utils/tcp-proxy';
+import { testDatabaseUrl } from '../utils/test-env';
 
 describe('foundation: envelope, routing, body handling, health', () => {
   let t: TestApp;
@@ -105,5 +108,36 @@ describe('foundation: envelope, routing, body handling, health', () => {
     spy.mockRestore();
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: 'Internal server error' });
+  });
+
+  it('GET /health/ready answers 503 "Database unavailable" when the database cannot be reached; /health stays 200', async () => {
+    const db = new URL(testDatabaseUrl());
+    const proxy = new TcpProxy(db.hostname, Number(db.port || 5432));
+    await proxy.start();
+    db.hostname = '127.0.0.1';
+    db.port = String(proxy.port);
+    const cut = await createTestApp({ databaseUrl: db.toString() });
+    try {
+      expect((await cut.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+      await proxy.cut();
+      const res = await cut.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({ error: 'Database unavailable' });
+      const live = await cut.app.inject({ method: 'GET', url: '/health' });
+      expect([live.statusCode, live.json()]).toEqual([200, { status: 'ok' }]);
+    } finally {
+      await cut.close().catch(() => undefined);
+    }
+  });
+
+  it('GET /health/ready answers 503 "Shutting down" once shutdown has begun', async () => {
+    const other = await createTestApp();
+    try {
+      other.app.get(HealthService).markShuttingDown();
+      const res = await other.app.inject({ method: 'GET', url: '/health/ready' });
+      expect([res.statusCode, res.json()]).toEqual([503, { error: 'Shutting down' }]);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -1,0 +1,19 @@
+import { RouteRegistry } from './route-registry';
+
+describe('RouteRegistry', () => {
+  const registry = new RouteRegistry();
+  registry.add('GET', '/v1/apps/:id');
+  registry.add(['PATCH', 'DELETE'], '/v1/apps/:id');
+  registry.add('POST', '/v1/apps');
+  registry.add('OPTIONS', '/v1/apps');
+
+  it('lists the methods a concrete path accepts', () => {
+    expect(registry.allowedMethods('/v1/apps/123')).toEqual(['GET', 'PATCH', 'DELETE']);
+    expect(registry.allowedMethods('/v1/apps?x=1')).toEqual(['POST']);
+  });
+
+  it('knows nothing of unknown paths', () => {
+    expect(registry.allowedMethods('/v1/nope')).toEqual([]);
+    expect(registry.allowedMethods('/V1/apps')).toEqual([]);
+  });
+});

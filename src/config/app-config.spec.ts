@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 4000, host: '0.0.0.0', databaseUrl: null, dataDir: './.owlmetry', nodeEnv: 'development', isProduction: false,
+      jwtSecret: null, cookieDomain: null, corsOrigins: ['http://localhost:3000'], smtpUrl: null, emailFrom: 'noreply@owlmetry.com',
+      webAppUrl: 'http://localhost:3000', redisUrl: null, rateLimitMaxTokens: 100, rateLimitRefillPerSec: 10, logLevel: 'info',
+    });
+  });
+
+  it('reads and converts values', () => {
+    const c = loadConfig({ PORT: '8080', CORS_ORIGINS: 'https://a.example, https://b.example', RATE_LIMIT_REFILL_PER_SEC: '2.5', LOG_LEVEL: 'debug', WEB_APP_URL: 'https://app.example/' });
+    expect(c.port).toBe(8080);
+    expect(c.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(c.rateLimitRefillPerSec).toBe(2.5);
+    expect(c.logLevel).toBe('debug');
+    expect(c.webAppUrl).toBe('https://app.example');
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/PORT must be an integer.*LOG_LEVEL must be one of/);
+    expect(() => loadConfig({ RATE_LIMIT_MAX_TOKENS: '0' })).toThrow(/RATE_LIMIT_MAX_TOKENS/);
+  });
+
+  it('requires JWT_SECRET in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET is required when NODE_ENV=production');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's' }).isProduction).toBe(true);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' })).toMatchObject({ databaseUrl: null, port: 4000 });
+  });
+});
