@@ -19,6 +19,7 @@ import { HealthModule } from './modules/health/health.module';
 import { InvitationsModule } from './modules/invitations/invitations.module';
 import { KeysModule } from './modules/keys/keys.module';
 import { MailModule } from './modules/mail/mail.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { ProjectsModule } from './modules/projects/projects.module';
 import { TeamRoleGuard } from './modules/teams/team-role.guard';
 import { TeamsModule } from './modules/teams/teams.module';
@@ -37,6 +38,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config)),
         TypeOrmModule.forRoot({ ...baseDataSourceOptions(databaseUrl), autoLoadEntities: true, migrationsRun: true }),
         HealthModule,
+        MetricsModule,
         UsersModule,
         AuditModule,
         MailModule,

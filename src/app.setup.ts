@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import { registerBodyHandling, MAX_DECODED_BYTES } from './common/http/body-handling';
 import { RouteRegistry } from './common/filters/route-registry';
 import { AppConfig } from './config/app-config';
+import { MetricsService } from './modules/metrics/metrics.service';
 
 /** Routes without the /v1 prefix (§1.1). */
 export const OPERATIONAL_ROUTES = ['health', 'health/ready', 'metrics', 'openapi.json', 'docs'];
@@ -17,6 +18,9 @@ export function fastifyOptions(): FastifyServerOptions {
     // Idle keep-alive connections are closed on shutdown, in-flight requests finish (B13).
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // A path parameter of any length the HTTP parser accepts still reaches its route, so an over-long id
+    // gets the resource's 404 (B7) instead of Fastify's 414 (its default cap is 100 characters).
+    routerOptions: { maxParamLength: 16_384 },
     // One request id for Fastify and every pino line of the request: the caller's X-Request-Id or a UUID.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const incoming = req.headers['x-request-id'];
@@ -34,6 +38,12 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   const registry = new RouteRegistry();
   fastify.decorate('routeRegistry', registry);
   fastify.addHook('onRoute', (route) => registry.add(route.method, route.url));
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.is404 || !request.routeOptions.url ? 'unmatched' : request.routeOptions.url;
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
   registerBodyHandling(fastify);
   await app.register(fastifyCookie as never);
   app.enableCors({

@@ -22,6 +22,7 @@ export interface AppConfig {
   readonly rateLimitMaxTokens: number;
   readonly rateLimitRefillPerSec: number;
   readonly logLevel: LogLevel;
+  readonly metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -57,5 +58,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitMaxTokens: parsed.RATE_LIMIT_MAX_TOKENS ?? 100,
     rateLimitRefillPerSec: parsed.RATE_LIMIT_REFILL_PER_SEC ?? 10,
     logLevel: (parsed.LOG_LEVEL ?? 'info') as LogLevel,
+    metricsToken: parsed.METRICS_TOKEN ?? null,
   });
 }

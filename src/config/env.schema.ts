@@ -20,6 +20,7 @@ export class EnvSchema {
   @IsOptional() @IsString() EMAIL_FROM?: string;
   @IsOptional() @IsString() WEB_APP_URL?: string;
   @IsOptional() @IsString() REDIS_URL?: string;
+  @IsOptional() @IsString() METRICS_TOKEN?: string;
 
   @IsOptional() @Transform(toNumber) @IsInt({ message: 'RATE_LIMIT_MAX_TOKENS must be a positive integer' })
   @Min(1, { message: 'RATE_LIMIT_MAX_TOKENS must be a positive integer' })
