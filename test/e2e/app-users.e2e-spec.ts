@@ -108,6 +108,7 @@ describe('app users', () => {
       expect(await search('k\\s')).toEqual(['back\\slash']);
       expect(await search('sure')).toEqual(['100x-sure', '100%_sure']);
       expect(await search('nobody')).toEqual([]);
+      expect(await search('\u0000')).toEqual([]);
       expect((await list('?search=bob')).json()).toEqual({ users: [byName.bob], cursor: null, has_more: false });
     });
 

@@ -67,8 +67,8 @@ describe('apps', () => {
         type: 'api_key', key_type: 'client', team: { id: ada.teamId, name: expect.any(String), slug: expect.any(String) },
         permissions: ['events:write'],
       });
-      expect(await auditRows(t, keys[0].id)).toEqual([]);
-      expect(await auditRows(t, app.id)).toEqual([
+      expect(await auditRows(t, ada, keys[0].id)).toEqual([]);
+      expect(await auditRows(t, ada, app.id)).toEqual([
         {
           team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'create', resource_type: 'app', resource_id: app.id,
           changes: null, metadata: { name: 'Acme iOS', platform: 'apple', bundle_id: 'com.acme.mobile' },
@@ -92,6 +92,15 @@ describe('apps', () => {
       expect((await get(ada.headers, `/v1/apps/${res.json().id}`)).json().bundle_id).toBe(' Com.Acme.Mobile ');
     });
 
+    it('stores names and bundle ids holding NUL or a lone surrogate with U+FFFD instead of failing', async () => {
+      const res = await post(ada.headers, body({ name: 'i\u0000OS\ud800', bundle_id: 'com\u0000x' }));
+      expect(res.statusCode).toBe(201);
+      expect(res.json()).toEqual(expect.objectContaining({ name: 'i\uFFFDOS\uFFFD', bundle_id: 'com\uFFFDx' }));
+      const renamed = await patch(ada.headers, res.json().id, { name: '\u0000' });
+      expect(renamed.statusCode).toBe(200);
+      expect((await get(ada.headers, `/v1/apps/${res.json().id}`)).json().name).toBe('\uFFFD');
+    });
+
     it.each(['android', 'web'])('creates %s apps', async (platform) => {
       const res = await post(ada.headers, body({ platform, bundle_id: 'b' }));
       expect(res.statusCode).toBe(201);
@@ -105,7 +114,7 @@ describe('apps', () => {
       const without = await post(ada.headers, { name: 'API', platform: 'backend', project_id: project.id });
       expect(without.statusCode).toBe(201);
       expect(without.json()).toEqual(expect.objectContaining({ name: 'API', platform: 'backend', bundle_id: null }));
-      expect((await auditRows(t, withId.json().id))[0].metadata).toEqual({ name: 'Acme iOS', platform: 'backend', bundle_id: null });
+      expect((await auditRows(t, ada, withId.json().id))[0].metadata).toEqual({ name: 'Acme iOS', platform: 'backend', bundle_id: null });
     });
 
     it.each([
@@ -194,7 +203,7 @@ describe('apps', () => {
         [app.id],
       );
       expect(row).toEqual({ created_by: admin.userId, team_id: ada.teamId });
-      expect((await auditRows(t, app.id)).map((r) => [r.actor_type, r.actor_id, r.action])).toEqual([['api_key', agent.id, 'create']]);
+      expect((await auditRows(t, ada, app.id)).map((r) => [r.actor_type, r.actor_id, r.action])).toEqual([['api_key', agent.id, 'create']]);
     });
   });
 
@@ -242,7 +251,7 @@ describe('apps', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ ...app, name: 'New' });
       expect((await get(ada.headers, `/v1/apps/${app.id}`)).json()).toEqual({ ...app, name: 'New' });
-      expect((await auditRows(t, app.id))[1]).toEqual({
+      expect((await auditRows(t, ada, app.id))[1]).toEqual({
         team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'update', resource_type: 'app', resource_id: app.id,
         changes: { name: { before: 'Old', after: 'New' } }, metadata: null,
       });
@@ -304,7 +313,7 @@ describe('apps', () => {
       expect(stamps).toHaveLength(3);
       expect(stamps[0].deleted_at).toBeInstanceOf(Date);
       expect(new Set(stamps.map((s) => s.deleted_at.toISOString())).size).toBe(1);
-      expect((await auditRows(t, app.id)).map((r) => [r.action, r.actor_id, r.changes, r.metadata])).toEqual([
+      expect((await auditRows(t, ada, app.id)).map((r) => [r.action, r.actor_id, r.changes, r.metadata])).toEqual([
         ['create', ada.userId, null, { name: 'App', platform: 'apple', bundle_id: 'com.example.app' }],
         ['delete', ada.userId, null, null],
       ]);

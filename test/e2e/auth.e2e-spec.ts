@@ -339,6 +339,18 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
       expect(res.json()).toEqual({ error });
     });
 
+    it('stores U+0000 and lone surrogates (which PostgreSQL cannot hold) as U+FFFD instead of failing', async () => {
+      const s = await loginAs(t, 'nul@example.com');
+      const res = await t.app.inject({
+        method: 'PATCH', url: '/v1/auth/me', headers: { ...s.headers, 'content-type': 'application/json' },
+        payload: '{"name":"a\\u0000b\\ud800"}',
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().user.name).toBe('a\uFFFDb\uFFFD');
+      const q = await t.app.inject({ method: 'GET', url: '/v1/auth/keys?team_id=%00', headers: s.headers });
+      expect([q.statusCode, q.json()]).toEqual([400, { error: 'team_id must be a valid UUID' }]);
+    });
+
     it('counts names in code points', async () => {
       const s = await loginAs(t, 'emoji@example.com');
       const res = await t.app.inject({ method: 'PATCH', url: '/v1/auth/me', headers: s.headers, payload: { name: '🦉'.repeat(255) } });

@@ -48,7 +48,7 @@ describe('projects', () => {
 
     it('records a project create audit entry by the user', async () => {
       const project = await createProject(t, ada, { name: 'Acme', slug: 'acme' });
-      expect(await auditRows(t, project.id)).toEqual([
+      expect(await auditRows(t, ada, project.id)).toEqual([
         {
           team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'create', resource_type: 'project',
           resource_id: project.id, changes: null, metadata: { name: 'Acme', slug: 'acme' },
@@ -94,6 +94,18 @@ describe('projects', () => {
       const res = await post(ada.headers, { ...body, team_id: body.team_id === 'T' ? ada.teamId : body.team_id });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ error });
+    });
+
+    it('stores names holding NUL or a lone surrogate with U+FFFD instead of failing', async () => {
+      const res = await post(ada.headers, { team_id: ada.teamId, name: 'a\u0000b\ud800', slug: 'odd' });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().name).toBe('a\uFFFDb\uFFFD');
+      const renamed = await patch(ada.headers, res.json().id, { name: '\udc00x\u0000' });
+      expect(renamed.statusCode).toBe(200);
+      expect((await get(ada.headers, `/v1/projects/${res.json().id}`)).json().name).toBe('\uFFFDx\uFFFD');
+      const slug = await post(ada.headers, { team_id: ada.teamId, name: 'x', slug: 'a\u0000' });
+      expect(slug.statusCode).toBe(400);
+      expect(slug.json()).toEqual({ error: 'slug must contain only lowercase letters, numbers, and hyphens' });
     });
 
     it.each(['Acme', 'acme mobile', 'acme_mobile', 'acmé', 'acme.io'])('rejects the slug %p', async (slug) => {
@@ -286,7 +298,7 @@ describe('projects', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ ...project, name: 'New' });
       expect((await get(ada.headers, `/v1/projects/${project.id}`)).json()).toEqual({ ...project, name: 'New', apps: [] });
-      expect((await auditRows(t, project.id))[1]).toEqual({
+      expect((await auditRows(t, ada, project.id))[1]).toEqual({
         team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'update', resource_type: 'project',
         resource_id: project.id, changes: { name: { before: 'Old', after: 'New' } }, metadata: null,
       });
@@ -370,7 +382,7 @@ describe('projects', () => {
       expect(new Set(stamps.map((s) => s.deleted_at?.toISOString())).size).toBe(1);
       expect(stamps[0].deleted_at).toBeInstanceOf(Date);
 
-      expect((await auditRows(t, project.id)).map((r) => [r.action, r.actor_id, r.changes, r.metadata])).toEqual([
+      expect((await auditRows(t, ada, project.id)).map((r) => [r.action, r.actor_id, r.changes, r.metadata])).toEqual([
         ['create', ada.userId, null, { name: project.name, slug: project.slug }],
         ['delete', ada.userId, null, null],
       ]);
@@ -461,7 +473,7 @@ describe('projects', () => {
       const renamed = await patch(bearer(key), project.id, { name: 'Renamed' });
       expect(renamed.statusCode).toBe(200);
       expect(renamed.json()).toEqual({ ...project, name: 'Renamed' });
-      expect((await auditRows(t, project.id)).map((r) => [r.actor_type, r.actor_id, r.action])).toEqual([
+      expect((await auditRows(t, ada, project.id)).map((r) => [r.actor_type, r.actor_id, r.action])).toEqual([
         ['api_key', keyId, 'create'],
         ['api_key', keyId, 'update'],
       ]);
@@ -499,7 +511,33 @@ describe('projects', () => {
   });
 
   describe('team deletion', () => {
-    it('soft-deletes the team projects and their apps with the team timestamp', async () => {
+    it('DELETE /v1/teams/:teamId takes the projects, apps and client keys along with one timestamp', async () => {
+      const created = await t.app.inject({ method: 'POST', url: '/v1/teams', headers: ada.headers, payload: { name: 'Acme', slug: 'acme-team' } });
+      expect(created.statusCode).toBe(201);
+      const teamId: string = created.json().id;
+      const project = await createProject(t, { headers: ada.headers, teamId });
+      const app = await createApp(t, ada, project.id);
+      const kept = await createProject(t, ada);
+
+      const res = await t.app.inject({ method: 'DELETE', url: `/v1/teams/${teamId}`, headers: ada.headers });
+      expect(res.statusCode).toBe(200);
+
+      const stamps: { deleted_at: Date | null }[] = await t.ds.query(
+        `SELECT deleted_at FROM teams WHERE id = $1 UNION ALL SELECT deleted_at FROM projects WHERE id = $2
+         UNION ALL SELECT deleted_at FROM apps WHERE id = $3 UNION ALL SELECT deleted_at FROM api_keys WHERE app_id = $3`,
+        [teamId, project.id, app.id],
+      );
+      expect(stamps).toHaveLength(4);
+      expect(stamps[0].deleted_at).toBeInstanceOf(Date);
+      expect(new Set(stamps.map((r) => r.deleted_at?.toISOString())).size).toBe(1);
+      expect((await get(ada.headers, `/v1/projects/${project.id}`)).statusCode).toBe(404);
+      expect((await get(ada.headers, '/v1/projects')).json()).toEqual({ projects: [kept] });
+      const who = await get(bearer(app.client_key), '/v1/auth/whoami');
+      expect(who.statusCode).toBe(401);
+      expect(who.json()).toEqual({ error: 'Invalid API key' });
+    });
+
+    it('the TeamLifecycle listener soft-deletes only that team\'s projects and apps, with the given timestamp', async () => {
       const p1 = await createProject(t, ada);
       const p2 = await createProject(t, ada);
       const app = await createApp(t, ada, p1.id);

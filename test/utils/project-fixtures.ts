@@ -57,11 +57,20 @@ export async function addMember(t: TestApp, teamId: string, member: Session, rol
   await t.ds.query(`INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES ($1, $2, $3, now())`, [teamId, member.userId, role]);
 }
 
-/** Audit entries of a team for one resource, oldest first, as stored. */
-export async function auditRows(t: TestApp, resourceId: string): Promise<Record<string, unknown>[]> {
-  return t.ds.query(
-    `SELECT team_id, actor_type, actor_id, action, resource_type, resource_id, changes, metadata
-       FROM audit_logs WHERE resource_id = $1 ORDER BY "timestamp", id`,
-    [resourceId],
-  );
+/**
+ * Audit entries about one resource, oldest first, read through `GET /v1/teams/:teamId/audit-logs` as the
+ * team's owner; `id` and `timestamp` are checked for shape and left out so tests can compare the rest.
+ */
+export async function auditRows(t: TestApp, owner: Session, resourceId: string): Promise<Record<string, unknown>[]> {
+  const res = await t.app.inject({
+    method: 'GET', url: `/v1/teams/${owner.teamId}/audit-logs?resource_id=${resourceId}&limit=200`, headers: owner.headers,
+  });
+  if (res.statusCode !== 200) throw new Error(`audit log read failed: ${res.statusCode} ${res.body}`);
+  const entries: Record<string, unknown>[] = res.json().audit_logs;
+  return entries.reverse().map(({ id, timestamp, ...rest }) => {
+    if (typeof id !== 'string' || typeof timestamp !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(timestamp)) {
+      throw new Error(`malformed audit entry: ${JSON.stringify({ id, timestamp })}`);
+    }
+    return rest;
+  });
 }

@@ -24,6 +24,7 @@
  * would then see a broken pipe instead of the 413/415. Past that cap the answer is sent at once
  * with `Connection: close`.
  */
+import { pgSafeText } from './pg-text';
 import { Transform } from 'node:stream';
 import type { Readable, TransformCallback } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
@@ -387,7 +388,22 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw errors.notAnObject();
   }
-  return value as Record<string, unknown>;
+  // U+0000 and lone surrogates can only arrive as \u escapes; only then is the (rare) deep walk needed.
+  return (ESCAPED_UNSTORABLE.test(text) ? storableJson(value) : value) as Record<string, unknown>;
+}
+
+const ESCAPED_UNSTORABLE = /\\u(0000|d[89a-f])/i;
+
+/** Replaces what PostgreSQL cannot store (see pgSafeText) in every string and key of a parsed document. */
+function storableJson(value: unknown): unknown {
+  if (typeof value === 'string') return pgSafeText(value);
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[pgSafeText(k)] = storableJson(v);
+    return out;
+  }
+  return value;
 }
 
 function toBodyError(error: unknown): Error {

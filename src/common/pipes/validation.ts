@@ -1,6 +1,8 @@
-import { ArgumentMetadata, BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, Injectable, PipeTransform, applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { ValidateBy, ValidationArguments, getMetadataStorage, validateSync } from 'class-validator';
+import { pgSafeText } from '../http/pg-text';
 import { isUuid } from '../http/uuid';
 
 /**
@@ -16,15 +18,26 @@ const codePoints = (s: string): number => {
   return n;
 };
 
-function fieldRule(name: string, check: Check) {
-  return ValidateBy({
-    name,
-    validator: {
-      validate: (value: unknown, args?: ValidationArguments) => value === undefined || check(value, args!.property) === null,
-      defaultMessage: (args?: ValidationArguments) => check(args!.value, args!.property) ?? '',
-    },
-  });
+/**
+ * One check plus its OpenAPI description (B11), so every DTO documents itself from the same decorator that
+ * validates it. Fields start out optional; @RequireFields marks its fields required. To refine a field's
+ * description, write `@ApiProperty(...)` above the rule (the decorator nearest the property applies first).
+ */
+function fieldRule(name: string, check: Check, doc: ApiPropertyOptions = {}): PropertyDecorator {
+  return applyDecorators(
+    ValidateBy({
+      name,
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) => value === undefined || check(value, args!.property) === null,
+        defaultMessage: (args?: ValidationArguments) => check(args!.value, args!.property) ?? '',
+      },
+    }),
+    ApiProperty({ required: false, ...doc } as ApiPropertyOptions),
+  );
 }
+
+/** Lengths this large mean "no length rule" (the field's problems are answered elsewhere). */
+const documentedMax = (max: number): { maxLength?: number } => (max < Number.MAX_SAFE_INTEGER ? { maxLength: max } : {});
 
 export const stringProblem = (value: unknown, field: string, max = 255): string | null => {
   if (typeof value !== 'string') return `${field} must be a string`;
@@ -34,37 +47,53 @@ export const stringProblem = (value: unknown, field: string, max = 255): string 
 
 /** A string of at most `max` code points (default 255). */
 export const IsText = (opts: { max?: number; message?: string } = {}) =>
-  fieldRule('isText', (v, f) => {
-    const p = stringProblem(v, f, opts.max ?? 255);
-    return p && opts.message ? opts.message : p;
-  });
+  fieldRule(
+    'isText',
+    (v, f) => {
+      const p = stringProblem(v, f, opts.max ?? 255);
+      return p && opts.message ? opts.message : p;
+    },
+    { type: 'string', ...documentedMax(opts.max ?? 255) },
+  );
 
 /** A string holding a UUID; `typeMessage`/`uuidMessage` override the default texts. */
 export const IsUuidText = (opts: { typeMessage?: string; uuidMessage?: string } = {}) =>
-  fieldRule('isUuidText', (v, f) => {
-    if (typeof v !== 'string') return opts.typeMessage ?? `${f} must be a string`;
-    return isUuid(v) ? null : opts.uuidMessage ?? `${f} must be a valid UUID`;
-  });
+  fieldRule(
+    'isUuidText',
+    (v, f) => {
+      if (typeof v !== 'string') return opts.typeMessage ?? `${f} must be a string`;
+      return isUuid(v) ? null : opts.uuidMessage ?? `${f} must be a valid UUID`;
+    },
+    { type: 'string', format: 'uuid' },
+  );
 
 /** One of a closed set of strings. */
 export const IsOneOf = (values: readonly string[], message: string) =>
-  fieldRule('isOneOf', (v) => (typeof v === 'string' && values.includes(v) ? null : message));
+  fieldRule('isOneOf', (v) => (typeof v === 'string' && values.includes(v) ? null : message), { type: 'string', enum: [...values] });
 
 export const IsBool = (message?: string) =>
-  fieldRule('isBool', (v, f) => (typeof v === 'boolean' ? null : message ?? `${f} must be a boolean`));
+  fieldRule('isBool', (v, f) => (typeof v === 'boolean' ? null : message ?? `${f} must be a boolean`), { type: 'boolean' });
 
 export const IsInteger = (opts: { min?: number; max?: number; message?: string } = {}) =>
-  fieldRule('isInteger', (v, f) => {
-    if (typeof v !== 'number' || !Number.isInteger(v)) return opts.message ?? `${f} must be a integer`;
-    if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) return opts.message ?? `${f} is out of range`;
-    return null;
-  });
+  fieldRule(
+    'isInteger',
+    (v, f) => {
+      if (typeof v !== 'number' || !Number.isInteger(v)) return opts.message ?? `${f} must be a integer`;
+      if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) return opts.message ?? `${f} is out of range`;
+      return null;
+    },
+    { type: 'integer', minimum: opts.min, maximum: opts.max },
+  );
 
-/** Any JSON value: kept by the whitelist, checked by the service (ordered texts SPEC fixes there). */
-export const IsAnyJson = () => fieldRule('isAnyJson', () => null);
+/**
+ * Any JSON value: kept by the whitelist, checked by the service (ordered texts SPEC fixes there).
+ * `doc` describes what the service accepts (e.g. `{ type: 'string', format: 'email' }`); without it the
+ * property's declared TypeScript type is documented.
+ */
+export const IsAnyJson = (doc: ApiPropertyOptions = {}) => fieldRule('isAnyJson', () => null, doc);
 
 export const IsArrayValue = (message?: string) =>
-  fieldRule('isArrayValue', (v, f) => (Array.isArray(v) ? null : message ?? `${f} must be a array`));
+  fieldRule('isArrayValue', (v, f) => (Array.isArray(v) ? null : message ?? `${f} must be a array`), { type: 'array', items: {} });
 
 /**
  * A check on the whole body, reported at the position of the property it decorates (declare a
@@ -93,6 +122,8 @@ export function RequireAnyField(fields: string[], message: string): ClassDecorat
 export function RequireFields(fields: string[], message: string): ClassDecorator {
   return (target) => {
     Reflect.defineMetadata(REQUIRED, { fields, message }, target);
+    // Class decorators run after the property decorators: flip the listed fields to required in the document.
+    for (const field of fields) ApiProperty({ required: true })(target.prototype as object, field);
   };
 }
 
@@ -140,7 +171,7 @@ export function normalizeQuery(query: Record<string, unknown>): Record<string, s
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(query)) {
     if (Array.isArray(v)) throw new BadRequestException(`${k} must be given only once`);
-    if (typeof v === 'string' && v !== '') out[k] = v;
+    if (typeof v === 'string' && v !== '') out[k] = pgSafeText(v);
   }
   return out;
 }

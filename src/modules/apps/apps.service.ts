@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ApiKeyType, defaultPermissions } from '../../common/auth/permission';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
+import { pgSafeText } from '../../common/http/pg-text';
 import { isUuid } from '../../common/http/uuid';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource, diff } from '../audit/audit.types';
@@ -82,19 +83,20 @@ export class AppsService {
     if (!project) throw new NotFoundException(ProjectErrors.notFound);
     await this.access.assertRole(who, project.teamId, TeamRole.Admin);
     const createdBy = who.kind === 'user' ? who.userId : who.createdBy;
-    const bundleId = storedBundleId(platform, input.bundleId);
+    const name = pgSafeText(input.name);
+    const bundleId = storedBundleId(platform, input.bundleId === undefined ? undefined : pgSafeText(input.bundleId));
     return this.ds.transaction(async (m) => {
       if (!(await this.projects.lockActive(project.id, m))) throw new NotFoundException(ProjectErrors.notFound);
       const app = await this.apps.insert(
         {
-          teamId: project.teamId, projectId: project.id, name: input.name, platform, bundleId,
+          teamId: project.teamId, projectId: project.id, name, platform, bundleId,
           clientKey: CLIENT_KEY_PENDING, createdAt: new Date(),
         },
         m,
       );
       const { key } = await this.keys.create(
         {
-          type: ApiKeyType.Client, name: clientKeyName(input.name), teamId: project.teamId, appId: app.id, createdBy,
+          type: ApiKeyType.Client, name: clientKeyName(name), teamId: project.teamId, appId: app.id, createdBy,
           permissions: defaultPermissions(ApiKeyType.Client), expiresAt: null,
         },
         m,
@@ -110,7 +112,8 @@ export class AppsService {
     });
   }
 
-  async rename(who: Principal, id: string, name: string): Promise<AppEntity> {
+  async rename(who: Principal, id: string, newName: string): Promise<AppEntity> {
+    const name = pgSafeText(newName);
     const app = await this.get(who, id);
     await this.access.assertRole(who, app.teamId, TeamRole.Admin);
     await this.ds.transaction(async (m) => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { ApiKeyType } from '../../common/auth/permission';
 import { ApiKeyPrincipal } from '../../common/auth/principal';
 import { ApiKeyEntity } from './entities/api-key.entity';
@@ -21,14 +21,39 @@ export type ApiKeyAuthResult = { ok: true; principal: ApiKeyPrincipal } | { ok: 
  * through this server stops working at once.
  */
 @Injectable()
-export class ApiKeyStoreService {
+export class ApiKeyStoreService implements EntitySubscriberInterface {
   private readonly cache = new Map<string, { row: ApiKeyAuthRow; fetchedAt: number }>();
   private readonly lastUsedWrites = new Map<string, number>();
+  /** Transactions that changed keys: the cache is cleared again when they commit (see afterTransactionCommit). */
+  private readonly dirty = new WeakSet<QueryRunner>();
 
   constructor(
     private readonly keys: ApiKeysRepository,
+    ds: DataSource,
     @InjectPinoLogger(ApiKeyStoreService.name) private readonly log: PinoLogger,
-  ) {}
+  ) {
+    ds.subscribers.push(this);
+  }
+
+  /**
+   * A lookup that ran while a revoking transaction was still open read the key as live and may have
+   * cached it; clearing once more after the commit makes the revocation effective at once.
+   */
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    if (this.dirty.has(event.queryRunner)) {
+      this.dirty.delete(event.queryRunner);
+      this.cache.clear();
+    }
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    this.dirty.delete(event.queryRunner);
+  }
+
+  private markDirty(m: EntityManager): void {
+    this.cache.clear();
+    if (m.queryRunner) this.dirty.add(m.queryRunner);
+  }
 
   async authenticate(token: string, now = Date.now()): Promise<ApiKeyAuthResult> {
     const hash = hashApiKey(token);
@@ -94,7 +119,7 @@ export class ApiKeyStoreService {
 
   async update(id: string, fields: { name?: string; permissions?: string[] }, m: EntityManager): Promise<void> {
     await this.keys.update(id, fields, m);
-    this.cache.clear();
+    this.markDirty(m);
   }
 
   /** Soft-deletes matching live keys (one timestamp) and forgets every cached key. */
@@ -104,13 +129,13 @@ export class ApiKeyStoreService {
     m: EntityManager,
   ): Promise<ApiKeyEntity[]> {
     const revoked = await this.keys.revoke(where, at, m);
-    this.cache.clear();
+    this.markDirty(m);
     return revoked;
   }
 
   async purgeForApps(appIds: string[], m: EntityManager): Promise<void> {
     await this.keys.purgeForApps(appIds, m);
-    this.cache.clear();
+    this.markDirty(m);
   }
 
   /** Drops cached lookups (tests, and after bulk changes made outside this service). */
