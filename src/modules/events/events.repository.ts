@@ -59,10 +59,24 @@ const SELECT_COLUMNS = `e.id, e.app_id AS "appId", e.client_event_id AS "clientE
   e.is_dev AS "isDev", e.experiments, e."timestamp", e.received_at AS "receivedAt"`;
 
 /**
- * One statement for any batch size (1–100): the events travel as one array per column and unnest() turns
- * them back into rows, so the statement text never changes and nothing is concatenated from data.
+ * Dedup claims and the events batch insert in ONE statement (one round trip), for any batch size (1–100):
+ * the events travel as one array per column and unnest() turns them back into rows, so the statement text
+ * never changes and nothing is concatenated from data.
+ *
+ * B2 claim (`claimed`): insert (app, client_event_id), or take over a row last received before the window
+ * ($22); the ids that come back are this request's to store, the others are duplicates. A concurrent claim
+ * of the same id waits on the unique index until the first transaction ends, then sees its row and gets
+ * nothing back. The caller passes distinct ids, sorted, so concurrent batches lock them in one order.
+ * Events without a client_event_id are never deduplicated. Returns one row per stored event.
  */
 const INSERT_EVENTS = `
+  WITH claimed AS (
+    INSERT INTO event_dedup (app_id, client_event_id, received_at)
+    SELECT $1, c.id, $3 FROM unnest($21::uuid[]) AS c(id)
+    ON CONFLICT (app_id, client_event_id) DO UPDATE SET received_at = EXCLUDED.received_at
+      WHERE event_dedup.received_at < $22
+    RETURNING client_event_id
+  )
   INSERT INTO events (id, app_id, client_event_id, session_id, user_id, api_key_id, level, source_module, message,
     screen_name, custom_attributes, environment, os_version, app_version, build_number, device_model, locale, is_dev,
     experiments, "timestamp", received_at)
@@ -73,19 +87,9 @@ const INSERT_EVENTS = `
     $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bool[], $19::text[],
     $20::timestamptz[])
     AS t(client_event_id, session_id, user_id, level, source_module, message, screen_name, custom_attributes,
-      environment, os_version, app_version, build_number, device_model, locale, is_dev, experiments, ts)`;
-
-/**
- * B2 claim: insert (app, client_event_id) or take over a row last received before the window; the ids that
- * come back are this request's to store, the rest are duplicates. A concurrent claim of the same id waits
- * on the unique index until the first transaction ends, then sees its row and gets nothing back.
- */
-const CLAIM_DEDUP = `
-  INSERT INTO event_dedup (app_id, client_event_id, received_at)
-  SELECT $1, t.id, $3 FROM unnest($2::uuid[]) AS t(id)
-  ON CONFLICT (app_id, client_event_id) DO UPDATE SET received_at = EXCLUDED.received_at
-    WHERE event_dedup.received_at < $4
-  RETURNING client_event_id AS id`;
+      environment, os_version, app_version, build_number, device_model, locale, is_dev, experiments, ts)
+  WHERE t.client_event_id IS NULL OR t.client_event_id IN (SELECT client_event_id FROM claimed)
+  RETURNING user_id AS "userId"`;
 
 /** Serialises partition upkeep between instances (transaction-scoped advisory lock). */
 const PARTITION_LOCK_KEY = 0x6f776c_0001; // "owl" + 1
@@ -107,13 +111,17 @@ export class EventsRepository {
     return m ?? this.ds.manager;
   }
 
-  /** Claims `ids` (distinct, sorted so concurrent batches lock in one order) and returns those claimed. */
-  async claimClientEventIds(appId: string, ids: string[], receivedAt: Date, windowStart: Date, m: EntityManager): Promise<Set<string>> {
-    const rows: { id: string }[] = await m.query(CLAIM_DEDUP, [appId, ids, receivedAt.toISOString(), windowStart.toISOString()]);
-    return new Set(rows.map((r) => r.id));
-  }
-
-  async insertEvents(appId: string, apiKeyId: string, receivedAt: Date, events: NormalizedEvent[], m: EntityManager): Promise<void> {
+  /**
+   * Claims the batch's client_event_ids and stores the events whose claim succeeded (plus every event
+   * without an id), in one statement. `events` must not repeat a client_event_id; `clientEventIds` lists
+   * them, distinct and sorted. Returns the user_id of each stored event (null when it had none). Without
+   * `m` the statement runs on its own, which is atomic too.
+   */
+  async insertEvents(
+    batch: { appId: string; apiKeyId: string; receivedAt: Date; dedupWindowStart: Date; clientEventIds: string[] },
+    events: NormalizedEvent[],
+    m?: EntityManager,
+  ): Promise<(string | null)[]> {
     const n = events.length;
     const col = <T>(pick: (e: NormalizedEvent) => T): T[] => {
       const out = new Array<T>(n);
@@ -121,10 +129,10 @@ export class EventsRepository {
       return out;
     };
     const json = (v: Record<string, string> | null): string | null => (v === null ? null : JSON.stringify(v));
-    await m.query(INSERT_EVENTS, [
-      appId,
-      apiKeyId,
-      receivedAt.toISOString(),
+    const rows: { userId: string | null }[] = await this.q(m).query(INSERT_EVENTS, [
+      batch.appId,
+      batch.apiKeyId,
+      batch.receivedAt.toISOString(),
       col((e) => e.clientEventId),
       col((e) => e.sessionId),
       col((e) => e.userId),
@@ -142,7 +150,10 @@ export class EventsRepository {
       col((e) => e.isDev),
       col((e) => json(e.experiments)),
       col((e) => e.timestamp.toISOString()),
+      batch.clientEventIds,
+      batch.dedupWindowStart.toISOString(),
     ]);
+    return rows.map((r) => r.userId);
   }
 
   /**
@@ -228,12 +239,12 @@ export class EventsRepository {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     try {
-      const missing = await this.missingPartitions(wanted, runner.manager);
-      if (missing.length === 0) return outcome;
+      if ((await this.missingPartitions(wanted, runner.manager)).length === 0) return outcome;
       await runner.startTransaction();
       await runner.query(`SELECT pg_advisory_xact_lock($1)`, [PARTITION_LOCK_KEY]);
       await runner.query(`SET LOCAL lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
-      for (const p of missing) {
+      // Again under the lock: another instance may have created them while we waited.
+      for (const p of await this.missingPartitions(wanted, runner.manager)) {
         await runner.query('SAVEPOINT event_partition');
         try {
           await runner.query(

@@ -11,6 +11,14 @@ import { IngestError, IngestResponse, toIngestResponse } from './events.mapper';
 import { EventsRepository } from './events.repository';
 import { NormalizedEvent, exceedsCodePoints, validateEvent } from './ingest-validation';
 
+/**
+ * How long ingest trusts a looked-up app. Its platform and bundle_id never change; only deletion does, and
+ * deleting an app revokes its keys, which the API-key cache already trusts for the same time
+ * (KEY_CACHE_TTL_MS) — so this adds no staleness a caller could observe, and saves a query per request.
+ */
+export const INGEST_APP_CACHE_TTL_MS = 5_000;
+const INGEST_APP_CACHE_MAX = 10_000;
+
 /** §2.7 step 6: non-backend apps must name their own bundle id (exact, case-sensitive). */
 function assertBundleId(app: AppEntity, bundleId: unknown): void {
   if (app.platform === 'backend' || app.bundleId === null) return; // backend apps ignore bundle_id
@@ -21,11 +29,13 @@ function assertBundleId(app: AppEntity, bundleId: unknown): void {
 
 /**
  * POST /v1/ingest. Request-level checks in contract order (auth, permission and rate limit were the
- * guards'), then every event on its own (partial acceptance), then B2 dedup and storage in ONE transaction
- * with one statement per table: dedup claims, the events, the app users.
+ * guards'), then every event on its own (partial acceptance), then B2 dedup and storage in ONE
+ * transaction: one statement claims the client_event_ids and inserts the events, one upserts the app users.
  */
 @Injectable()
 export class IngestService {
+  private readonly appCache = new Map<string, { app: AppEntity; fetchedAt: number }>();
+
   constructor(
     private readonly ds: DataSource,
     private readonly apps: AppsService,
@@ -39,13 +49,14 @@ export class IngestService {
     if (!Array.isArray(batch) || batch.length === 0) throw new BadRequestException(IngestErrors.eventsRequired);
     if (batch.length > MAX_BATCH_SIZE) throw new BadRequestException(IngestErrors.batchTooLarge);
     if (who.kind !== 'api_key' || who.appId === null) throw new BadRequestException(IngestErrors.keyNotScoped);
-    const app = await this.apps.findActive(who.appId);
+    const app = await this.liveApp(who.appId, receivedAt.getTime());
     if (!app) throw new BadRequestException(IngestErrors.appGone);
     assertBundleId(app, body.bundle_id);
 
     const valid: NormalizedEvent[] = [];
     const errors: IngestError[] = [];
-    const seenInBatch = new Set<string>();
+    const clientEventIds = new Set<string>();
+    let withUser = false;
     for (let i = 0; i < batch.length; i++) {
       const r = validateEvent(batch[i], i, app.platform, receivedAt);
       if (!r.ok) {
@@ -54,36 +65,57 @@ export class IngestService {
       }
       const id = r.event.clientEventId;
       if (id !== null) {
-        if (seenInBatch.has(id)) continue; // only the first valid occurrence of an id counts (B2)
-        seenInBatch.add(id);
+        if (clientEventIds.has(id)) continue; // only the first valid occurrence of an id counts (B2)
+        clientEventIds.add(id);
       }
+      if (r.event.userId !== null) withUser = true;
       valid.push(r.event);
     }
     if (valid.length === 0) return toIngestResponse(0, errors);
 
-    const stored = await this.store(app.id, who.keyId, valid, [...seenInBatch], receivedAt);
+    const stored = await this.store(
+      {
+        appId: app.id,
+        apiKeyId: who.keyId,
+        receivedAt,
+        dedupWindowStart: new Date(receivedAt.getTime() - DEDUP_WINDOW_MS),
+        // Sorted, so concurrent batches sharing ids take the unique-index locks in one order.
+        clientEventIds: [...clientEventIds].sort(),
+      },
+      valid,
+      withUser,
+    );
     return toIngestResponse(stored, errors);
   }
 
   /** Returns how many events were stored (the others were duplicates of the last 48 hours). */
-  private store(appId: string, keyId: string, valid: NormalizedEvent[], clientEventIds: string[], receivedAt: Date): Promise<number> {
+  private async store(
+    batch: { appId: string; apiKeyId: string; receivedAt: Date; dedupWindowStart: Date; clientEventIds: string[] },
+    valid: NormalizedEvent[],
+    withUser: boolean,
+  ): Promise<number> {
+    // Without user ids the single statement is the whole write, and a statement is atomic on its own.
+    if (!withUser) return (await this.events.insertEvents(batch, valid)).length;
     return this.ds.transaction(async (m) => {
-      let toStore = valid;
-      if (clientEventIds.length > 0) {
-        // Sorted, so concurrent batches sharing ids take the unique-index locks in one order.
-        clientEventIds.sort();
-        const windowStart = new Date(receivedAt.getTime() - DEDUP_WINDOW_MS);
-        const claimed = await this.events.claimClientEventIds(appId, clientEventIds, receivedAt, windowStart, m);
-        if (claimed.size < clientEventIds.length) {
-          toStore = valid.filter((e) => e.clientEventId === null || claimed.has(e.clientEventId));
-        }
-      }
-      if (toStore.length === 0) return 0;
-      await this.events.insertEvents(appId, keyId, receivedAt, toStore, m);
+      const storedUserIds = await this.events.insertEvents(batch, valid, m);
       const userIds = new Set<string>();
-      for (const e of toStore) if (e.userId !== null) userIds.add(e.userId);
-      if (userIds.size > 0) await this.appUsers.recordSeen(appId, [...userIds].sort(), receivedAt, m);
-      return toStore.length;
+      for (const id of storedUserIds) if (id !== null) userIds.add(id);
+      // Sorted: concurrent batches of one app upsert their app users in one order (no deadlocks).
+      if (userIds.size > 0) await this.appUsers.recordSeen(batch.appId, [...userIds].sort(), batch.receivedAt, m);
+      return storedUserIds.length;
     });
+  }
+
+  private async liveApp(appId: string, nowMs: number): Promise<AppEntity | null> {
+    const hit = this.appCache.get(appId);
+    if (hit && nowMs - hit.fetchedAt <= INGEST_APP_CACHE_TTL_MS) return hit.app;
+    const app = await this.apps.findActive(appId);
+    if (!app) {
+      this.appCache.delete(appId);
+      return null;
+    }
+    if (this.appCache.size >= INGEST_APP_CACHE_MAX) this.appCache.clear();
+    this.appCache.set(appId, { app, fetchedAt: nowMs });
+    return app;
   }
 }
