@@ -1,4 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { createApp } from '../factories/apps.factory';
+import { anEvent, ingest } from '../factories/events.factory';
+import { loginAs } from '../utils/auth';
 import { TestApp, createTestApp } from '../utils/create-test-app';
+
+const metricValue = (text: string, series: string): number => {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line ? Number(line.slice(series.length + 1)) : NaN;
+};
 
 describe('GET /metrics (B12)', () => {
   let t: TestApp;
@@ -37,6 +46,30 @@ describe('GET /metrics (B12)', () => {
       expect(ok.statusCode).toBe(200);
     } finally {
       await locked.close();
+    }
+  });
+
+  it('counts ingest outcomes (with rejection reasons) and rate-limit rejections by host class', async () => {
+    const small = await createTestApp({ rateLimitMaxTokens: 2, rateLimitRefillPerSec: 0.001 });
+    try {
+      const owner = await loginAs(small, 'metrics@example.com');
+      const app = await createApp(small, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const dup = randomUUID();
+      const res = await ingest(small, app, [anEvent({ client_event_id: dup }), anEvent({ client_event_id: dup }), anEvent({ session_id: 'x' })]);
+      expect(res.json()).toEqual({ accepted: 1, rejected: 1, errors: [{ index: 2, message: 'events[2]: session_id must be a valid UUID' }] });
+      expect((await ingest(small, app, [anEvent()])).statusCode).toBe(200);
+      expect((await ingest(small, app, [anEvent()], { headers: { host: 'ingest.example.com' } })).statusCode).toBe(200);
+      expect((await ingest(small, app, [anEvent()])).statusCode).toBe(429);
+      const text = (await small.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metricValue(text, 'owlmetry_ingest_events_total{outcome="accepted"}')).toBe(3);
+      expect(metricValue(text, 'owlmetry_ingest_events_total{outcome="rejected"}')).toBe(1);
+      expect(metricValue(text, 'owlmetry_ingest_events_total{outcome="deduplicated"}')).toBe(1);
+      expect(metricValue(text, 'owlmetry_ingest_rejections_total{reason="session_id"}')).toBe(1);
+      expect(metricValue(text, 'owlmetry_rate_limit_rejections_total{host_class="api"}')).toBe(1);
+      expect(metricValue(text, 'owlmetry_rate_limit_rejections_total{host_class="ingest"}')).toBe(0);
+      expect(metricValue(text, 'http_requests_total{method="POST",route="/v1/ingest",status="429"}')).toBe(1);
+    } finally {
+      await small.close();
     }
   });
 });

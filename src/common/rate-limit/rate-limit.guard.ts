@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { identityOf } from '../auth/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/app-config';
+import { MetricsService } from '../../modules/metrics/metrics.service';
 import { BucketStore } from './token-bucket';
 import { BUCKET_STORE, RATE_LIMIT_EXCEEDED, RATE_LIMIT_HEADERS, RETRY_AFTER_SECONDS } from './rate-limit.constants';
 import { bucketKey, hostClassOf } from './rate-limit-key';
@@ -22,6 +23,7 @@ export class RateLimitGuard implements CanActivate {
   constructor(
     @Inject(BUCKET_STORE) private readonly store: BucketStore,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {
     this.limit = String(config.rateLimitMaxTokens);
   }
@@ -31,11 +33,13 @@ export class RateLimitGuard implements CanActivate {
     const req = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const identity = req.principal ? identityOf(req.principal) : `ip:${req.ip}`;
-    const result = await this.store.take(bucketKey(hostClassOf(req.headers.host), identity));
+    const hostClass = hostClassOf(req.headers.host);
+    const result = await this.store.take(bucketKey(hostClass, identity));
     reply.header(RATE_LIMIT_HEADERS.limit, this.limit);
     reply.header(RATE_LIMIT_HEADERS.remaining, String(result.remaining));
     if (!result.allowed) {
       reply.header(RATE_LIMIT_HEADERS.retryAfter, RETRY_AFTER_SECONDS);
+      this.metrics.countRateLimitRejection(hostClass);
       throw new HttpException(RATE_LIMIT_EXCEEDED, HttpStatus.TOO_MANY_REQUESTS);
     }
     return true;

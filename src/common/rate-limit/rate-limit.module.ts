@@ -3,11 +3,13 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/app-config';
 import { BUCKET_STORE } from './rate-limit.constants';
 import { RateLimitGuard } from './rate-limit.guard';
+import { RedisBucketStore } from './redis-bucket-store';
 import { BucketStore, InMemoryBucketStore } from './token-bucket';
 
-/** Builds the bucket store from config: buckets in process memory (a Redis store replaces it when REDIS_URL is set, B10). */
+/** Builds the bucket store from config: shared in Redis when REDIS_URL is set (B10), else in process memory. */
 export function createBucketStore(config: AppConfig): BucketStore {
-  return new InMemoryBucketStore({ capacity: config.rateLimitMaxTokens, refillPerSecond: config.rateLimitRefillPerSec });
+  const cfg = { capacity: config.rateLimitMaxTokens, refillPerSecond: config.rateLimitRefillPerSec };
+  return config.redisUrl ? new RedisBucketStore(config.redisUrl, cfg) : new InMemoryBucketStore(cfg);
 }
 
 /** The bucket store and the guard; modules with limited routes import this and put `@UseGuards(RateLimitGuard)` on them. */

@@ -4,6 +4,7 @@ import { Principal } from '../../common/auth/principal';
 import { AppUsersService } from '../apps/app-users.service';
 import { AppsService } from '../apps/apps.service';
 import { AppEntity } from '../apps/entities/app.entity';
+import { MetricsService } from '../metrics/metrics.service';
 import { IngestBody } from './dto/ingest-batch.dto';
 import { DEDUP_WINDOW_MS, MAX_BATCH_SIZE, MAX_BUNDLE_ID_CHARS } from './events.constants';
 import { IngestErrors } from './events.errors';
@@ -41,6 +42,7 @@ export class IngestService {
     private readonly apps: AppsService,
     private readonly appUsers: AppUsersService,
     private readonly events: EventsRepository,
+    private readonly metrics: MetricsService,
   ) {}
 
   async ingest(who: Principal, body: IngestBody): Promise<IngestResponse> {
@@ -71,7 +73,7 @@ export class IngestService {
       if (r.event.userId !== null) withUser = true;
       valid.push(r.event);
     }
-    if (valid.length === 0) return toIngestResponse(0, errors);
+    if (valid.length === 0) return this.answer(batch.length, 0, errors);
 
     const stored = await this.store(
       {
@@ -85,6 +87,15 @@ export class IngestService {
       valid,
       withUser,
     );
+    return this.answer(batch.length, stored, errors);
+  }
+
+  private answer(sent: number, stored: number, errors: IngestError[]): IngestResponse {
+    this.metrics.countIngest('accepted', stored);
+    this.metrics.countIngest('rejected', errors.length);
+    this.metrics.countIngest('deduplicated', sent - stored - errors.length);
+    // The reason label is the field the (fixed) problem text starts with, e.g. `session_id`, or `event`.
+    for (const e of errors) this.metrics.countIngestRejection(/^events\[\d+\]: (\w+)/.exec(e.message)?.[1] ?? 'event');
     return toIngestResponse(stored, errors);
   }
 
