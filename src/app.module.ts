@@ -21,6 +21,7 @@ import { KeysModule } from './modules/keys/keys.module';
 import { MailModule } from './modules/mail/mail.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ProjectsModule } from './modules/projects/projects.module';
+import { RetentionModule } from './modules/retention/retention.module';
 import { TeamRoleGuard } from './modules/teams/team-role.guard';
 import { TeamsModule } from './modules/teams/teams.module';
 import { UsersModule } from './modules/users/users.module';
@@ -49,6 +50,7 @@ export class AppModule {
         AuthModule,
         InvitationsModule,
         EventsModule,
+        RetentionModule,
       ],
       providers: [
         // Guards run in this order: who is calling → key permissions → user-only routes → team role.

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
       port: 4000, host: '0.0.0.0', databaseUrl: null, dataDir: './.owlmetry', nodeEnv: 'development', isProduction: false,
       jwtSecret: null, cookieDomain: null, corsOrigins: ['http://localhost:3000'], smtpUrl: null, emailFrom: 'noreply@owlmetry.com',
       webAppUrl: 'http://localhost:3000', redisUrl: null, rateLimitMaxTokens: 100, rateLimitRefillPerSec: 10, logLevel: 'info',
-      metricsToken: null,
+      metricsToken: null, eventRetentionDays: null,
     });
   });
 

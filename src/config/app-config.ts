@@ -23,6 +23,7 @@ export interface AppConfig {
   readonly rateLimitRefillPerSec: number;
   readonly logLevel: LogLevel;
   readonly metricsToken: string | null;
+  readonly eventRetentionDays: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -59,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitRefillPerSec: parsed.RATE_LIMIT_REFILL_PER_SEC ?? 10,
     logLevel: (parsed.LOG_LEVEL ?? 'info') as LogLevel,
     metricsToken: parsed.METRICS_TOKEN ?? null,
+    eventRetentionDays: parsed.EVENT_RETENTION_DAYS ?? null,
   });
 }

@@ -30,6 +30,10 @@ export class EnvSchema {
   @Min(0.001, { message: 'RATE_LIMIT_REFILL_PER_SEC must be a positive number' })
   RATE_LIMIT_REFILL_PER_SEC?: number;
 
+  @IsOptional() @Transform(toNumber) @IsInt({ message: 'EVENT_RETENTION_DAYS must be a positive integer' })
+  @Min(1, { message: 'EVENT_RETENTION_DAYS must be a positive integer' })
+  EVENT_RETENTION_DAYS?: number;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',

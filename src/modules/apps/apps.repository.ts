@@ -70,6 +70,12 @@ export class AppsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Apps soft-deleted before `cutoff` (directly or with their project or team: cascades share the timestamp). */
+  async idsDeletedBefore(cutoff: Date, m: EntityManager): Promise<string[]> {
+    const rows: { id: string }[] = await m.query(`SELECT id FROM apps WHERE deleted_at < $1`, [cutoff]);
+    return rows.map((r) => r.id);
+  }
+
   async purge(ids: string[], m: EntityManager): Promise<void> {
     if (ids.length) await this.repo(m).delete({ id: In(ids) });
   }

@@ -13,6 +13,7 @@ import { ProjectsService } from '../projects/projects.service';
 import { TeamAccessService } from '../teams/team-access.service';
 import { clientKeyName, createAppProblem, storedBundleId } from './app-rules';
 import { AppErrors } from './apps.errors';
+import { AppCascadesService } from './app-cascades.service';
 import { AppsRepository } from './apps.repository';
 import { AppEntity, AppPlatform } from './entities/app.entity';
 
@@ -40,7 +41,15 @@ export class AppsService {
     private readonly access: TeamAccessService,
     private readonly keys: ApiKeyStoreService,
     private readonly audit: AuditService,
+    private readonly cascades: AppCascadesService,
   ) {}
+
+  /** Retention (§3): permanently removes apps soft-deleted before `cutoff`, with keys, app users and events. */
+  async purgeDeletedBefore(cutoff: Date, m: EntityManager): Promise<number> {
+    const ids = await this.apps.idsDeletedBefore(cutoff, m);
+    await this.cascades.purgeApps(ids, m);
+    return ids.length;
+  }
 
   /** A live app by id; null for unknown, deleted or malformed ids. */
   findActive(id: string, m?: EntityManager): Promise<AppEntity | null> {

@@ -50,3 +50,9 @@ export function assertSafePartition(p: MonthPartition): void {
     throw new Error(`refusing unsafe partition definition ${JSON.stringify(p)}`);
   }
 }
+
+/** The partition a name like `events_y2026m11` stands for; null for any other name (e.g. events_default). */
+export function partitionNamed(name: string): MonthPartition | null {
+  const m = /^events_y(\d{4})m(0[1-9]|1[0-2])$/.exec(name);
+  return m ? partitionFor(monthStart(Number(m[1]), Number(m[2]) - 1)) : null;
+}

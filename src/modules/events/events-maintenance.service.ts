@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppLifecycle } from '../apps/app-lifecycle';
+import { DEDUP_WINDOW_MS } from './events.constants';
 import { EventsRepository } from './events.repository';
 
 /** How often the monthly partitions are topped up after boot. */
@@ -42,6 +43,16 @@ export class EventsMaintenanceService implements OnModuleInit, OnApplicationBoot
    * cannot get its own partition (Postgres refuses); that is logged and boot goes on — those rows stay
    * queryable in the default partition.
    */
+  /** Retention of event data: dedup claims past the 48 h window, and (with a window set) whole old months. */
+  async applyRetention(now: Date, eventRetentionDays: number | null): Promise<{ dedupPruned: number; partitionsDropped: string[] }> {
+    const dedupPruned = await this.events.pruneDedup(new Date(now.getTime() - DEDUP_WINDOW_MS));
+    const partitionsDropped = eventRetentionDays
+      ? await this.events.dropPartitionsBefore(new Date(now.getTime() - eventRetentionDays * 24 * 60 * 60_000))
+      : [];
+    if (partitionsDropped.length) this.log.info({ partitions: partitionsDropped }, 'dropped event partitions past retention');
+    return { dedupPruned, partitionsDropped };
+  }
+
   async ensurePartitions(now: Date): Promise<void> {
     const outcome = await this.events.ensurePartitions(now);
     if (outcome.created.length > 0) this.log.info({ partitions: outcome.created }, 'created event partitions');

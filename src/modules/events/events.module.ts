@@ -16,5 +16,6 @@ import { IngestService } from './ingest.service';
   imports: [AppsModule, TeamsModule, RateLimitModule],
   controllers: [IngestController, EventsController, IdentityController],
   providers: [EventsRepository, IngestService, EventsQueryService, IdentityClaimService, EventsMaintenanceService],
+  exports: [EventsMaintenanceService],
 })
 export class EventsModule {}

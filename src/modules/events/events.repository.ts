@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CursorPosition } from '../../common/http/pagination';
-import { MonthPartition, assertSafePartition, partitionsAround } from './event-partitions';
+import { MonthPartition, assertSafePartition, partitionNamed, partitionsAround } from './event-partitions';
 import { EventLevel, NormalizedEvent } from './ingest-validation';
 
 /** One stored event, camelCase (mapped to the wire by events.mapper.ts). */
@@ -260,6 +260,46 @@ export class EventsRepository {
       }
       await runner.commitTransaction();
       return outcome;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Forgets dedup claims older than `before` (they no longer block anything, B2). */
+  async pruneDedup(before: Date): Promise<number> {
+    const [, count]: [unknown, number] = await this.ds.query(`DELETE FROM event_dedup WHERE received_at < $1`, [before]);
+    return count;
+  }
+
+  /**
+   * EVENT_RETENTION_DAYS: drops every monthly partition whose whole range ends at or before `cutoff`, and
+   * deletes the default partition's rows older than it. Under the partition advisory lock; idempotent.
+   */
+  async dropPartitionsBefore(cutoff: Date): Promise<string[]> {
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    const dropped: string[] = [];
+    try {
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_advisory_xact_lock($1)`, [PARTITION_LOCK_KEY]);
+      await runner.query(`SET LOCAL lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
+      const rows: { name: string }[] = await runner.query(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent = 'events'::regclass`,
+      );
+      for (const { name } of rows) {
+        const p = partitionNamed(name);
+        if (!p || new Date(p.to) > cutoff) continue;
+        assertSafePartition(p);
+        await runner.query(`DROP TABLE ${p.name}`);
+        dropped.push(p.name);
+      }
+      await runner.query(`DELETE FROM events_default WHERE "timestamp" < $1`, [cutoff]);
+      await runner.commitTransaction();
+      return dropped;
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw err;
