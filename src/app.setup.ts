@@ -6,6 +6,7 @@ import { registerBodyHandling, MAX_DECODED_BYTES } from './common/http/body-hand
 import { RouteRegistry } from './common/filters/route-registry';
 import { AppConfig } from './config/app-config';
 import { MetricsService } from './modules/metrics/metrics.service';
+import { setupOpenApi } from './openapi/openapi';
 
 /** Routes without the /v1 prefix (§1.1). */
 export const OPERATIONAL_ROUTES = ['health', 'health/ready', 'metrics', 'openapi.json', 'docs'];
@@ -52,4 +53,6 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
   app.setGlobalPrefix('v1', { exclude: OPERATIONAL_ROUTES });
+  // GET /openapi.json and /docs (B11); after the prefix, which the document's paths include.
+  setupOpenApi(app);
 }

@@ -240,38 +240,38 @@ describe('app users', () => {
     });
   });
 
-  describe('AppUsersService (used by ingest and identity claim)', () => {
+  describe('app users written by ingest, merged by identity claim', () => {
     const rowsOf = async (appId: string): Promise<AppUserBody[]> =>
       (await list('?limit=200', ada.headers, appId)).json().users;
 
-    it('recordSeen creates each distinct user once and then only moves last_seen_at', async () => {
-      const svc = t.app.get(AppUsersService);
-      const t1 = new Date('2024-03-01T10:00:00.123Z');
-      const t2 = new Date('2024-03-02T11:00:00.456Z');
-      await t.ds.transaction((m) => svc.recordSeen(app.id, ['user-1', 'owl_anon_abc', 'user-1'], t1, m));
-      await t.ds.transaction((m) => svc.recordSeen(app.id, ['user-1', 'user-2'], t2, m));
-      await t.ds.transaction((m) => svc.recordSeen(app.id, [], t2, m));
+    const ingestUsers = (userIds: string[]) =>
+      t.app.inject({
+        method: 'POST', url: '/v1/ingest', headers: bearer(app.client_key),
+        payload: { bundle_id: 'com.example.app', events: userIds.map((user_id) => ({ user_id, level: 'info', message: 'm', session_id: '00000000-0000-4000-8000-000000000001' })) },
+      });
+
+    it('ingest creates each distinct user once and then only moves last_seen_at', async () => {
+      expect((await ingestUsers(['user-1', 'owl_anon_abc', 'user-1'])).json()).toEqual({ accepted: 3, rejected: 0 });
+      const first = Object.fromEntries((await rowsOf(app.id)).map((r) => [r.user_id, r]));
+      await new Promise((r) => setTimeout(r, 5));
+      expect((await ingestUsers(['user-1', 'user-2'])).json()).toEqual({ accepted: 2, rejected: 0 });
 
       const rows = await rowsOf(app.id);
       const byUser = Object.fromEntries(rows.map((r) => [r.user_id, r]));
       expect(rows.map((r) => r.user_id).sort()).toEqual(['owl_anon_abc', 'user-1', 'user-2']);
       expect(byUser['user-1']).toEqual({
-        id: expect.any(String), app_id: app.id, user_id: 'user-1', is_anonymous: false, claimed_from: null,
-        first_seen_at: t1.toISOString(), last_seen_at: t2.toISOString(),
+        id: first['user-1'].id, app_id: app.id, user_id: 'user-1', is_anonymous: false, claimed_from: null,
+        first_seen_at: first['user-1'].first_seen_at, last_seen_at: expect.any(String),
       });
-      expect(byUser.owl_anon_abc).toEqual(expect.objectContaining({ is_anonymous: true, first_seen_at: t1.toISOString(), last_seen_at: t1.toISOString() }));
-      expect(byUser['user-2']).toEqual(expect.objectContaining({ is_anonymous: false, first_seen_at: t2.toISOString(), last_seen_at: t2.toISOString() }));
+      expect(Date.parse(byUser['user-1'].last_seen_at)).toBeGreaterThan(Date.parse(first['user-1'].last_seen_at));
+      expect(byUser.owl_anon_abc).toEqual({ ...first.owl_anon_abc, is_anonymous: true });
+      expect(byUser['user-2'].first_seen_at).toBe(byUser['user-2'].last_seen_at);
     });
 
-    it('recordSeen handles concurrent overlapping batches without deadlocks', async () => {
-      const svc = t.app.get(AppUsersService);
+    it('concurrent overlapping ingest batches record every user without deadlocks', async () => {
       const ids = Array.from({ length: 40 }, (_, i) => `user-${i}`);
-      const at = new Date('2024-03-01T00:00:00.000Z');
-      await Promise.all(
-        Array.from({ length: 6 }, (_, i) =>
-          t.ds.transaction((m) => svc.recordSeen(app.id, i % 2 ? ids : [...ids].reverse(), at, m)),
-        ),
-      );
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => ingestUsers(i % 2 ? ids : [...ids].reverse())));
+      expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
       expect(await rowsOf(app.id)).toHaveLength(40);
     });
 

@@ -3,8 +3,6 @@ import { Session, loginAs } from '../utils/auth';
 import { TestApp, createTestApp } from '../utils/create-test-app';
 import { createTeam, invite, joinTeam, mailedInviteToken, storeKey } from '../utils/team-fixtures';
 
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
 interface Entry {
   id: string;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { Permission } from '../../src/common/auth/permission';
-import { AppUsersService } from '../../src/modules/apps/app-users.service';
 import { AppFixture, createAgentKey, createApp, softDeleteAppOnly } from '../factories/apps.factory';
 import { RawEvent, SESSION_ID, aFullEvent, anEvent, ingest, listEvents, storedEvents } from '../factories/events.factory';
 import { Session, loginAs } from '../utils/auth';
@@ -458,15 +457,23 @@ describe('POST /v1/ingest', () => {
     });
 
     it('a failing write stores nothing from the batch, answers 500, and a retry succeeds', async () => {
-      const spy = jest.spyOn(t.app.get(AppUsersService), 'recordSeen').mockRejectedValueOnce(new Error('disk full'));
+      // A real database failure inside the one ingest statement: the app-user insert raises for one id.
+      await t.ds.query(`CREATE FUNCTION owl_test_refuse_user() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.user_id = 'u-refused' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$`);
+      await t.ds.query(`CREATE TRIGGER owl_test_refuse BEFORE INSERT ON app_users FOR EACH ROW EXECUTE FUNCTION owl_test_refuse_user()`);
       const id = randomUUID();
-      const batch = [anEvent({ client_event_id: id, user_id: 'u1' }), anEvent({ user_id: 'u2' })];
-      const failed = await ingest(t, apple, batch);
-      spy.mockRestore();
-      expect(failed.statusCode).toBe(500);
-      expect(failed.json()).toEqual({ error: 'Internal server error' });
-      expect(await storedEvents(t)).toEqual([]);
-      expect(await t.ds.query(`SELECT * FROM event_dedup`)).toEqual([]);
+      const batch = [anEvent({ client_event_id: id, user_id: 'u1' }), anEvent({ user_id: 'u-refused' })];
+      try {
+        const failed = await ingest(t, apple, batch);
+        expect(failed.statusCode).toBe(500);
+        expect(failed.json()).toEqual({ error: 'Internal server error' });
+        expect(await storedEvents(t)).toEqual([]);
+        expect(await t.ds.query(`SELECT * FROM event_dedup`)).toEqual([]);
+        expect(await t.ds.query(`SELECT * FROM app_users`)).toEqual([]);
+      } finally {
+        await t.ds.query(`DROP TRIGGER owl_test_refuse ON app_users`);
+        await t.ds.query(`DROP FUNCTION owl_test_refuse_user()`);
+      }
       const retry = await ingest(t, apple, batch);
       expect(retry.json()).toEqual({ accepted: 2, rejected: 0 });
     });

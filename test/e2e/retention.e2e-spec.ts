@@ -7,7 +7,6 @@ import { anEvent, ingestOk } from '../factories/events.factory';
 import { bearer, loginAs } from '../utils/auth';
 import { TestApp, createTestApp } from '../utils/create-test-app';
 
-const DAY = 24 * 60 * 60_000;
 
 describe('retention job', () => {
   let t: TestApp;

@@ -12,6 +12,15 @@ describe('RouteRegistry', () => {
     expect(registry.allowedMethods('/v1/apps?x=1')).toEqual(['POST']);
   });
 
+  it('lists every registered method and template once', () => {
+    expect(registry.routes()).toEqual([
+      { method: 'GET', url: '/v1/apps/:id' },
+      { method: 'PATCH', url: '/v1/apps/:id' },
+      { method: 'DELETE', url: '/v1/apps/:id' },
+      { method: 'POST', url: '/v1/apps' },
+    ]);
+  });
+
   it('knows nothing of unknown paths', () => {
     expect(registry.allowedMethods('/v1/nope')).toEqual([]);
     expect(registry.allowedMethods('/V1/apps')).toEqual([]);

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CursorPosition } from '../../common/http/pagination';
-import { ANONYMOUS_USER_PREFIX } from './app-rules';
 import { AppUserEntity } from './entities/app-user.entity';
 
 export interface AppUserFilter {
@@ -61,24 +60,6 @@ export class AppUsersRepository {
     return rows.map(toEntity);
   }
 
-  /**
-   * Upserts distinct user ids in one statement: new rows start with first_seen_at = last_seen_at = at,
-   * existing rows only move last_seen_at. Rows are inserted (and so locked) in user_id order, so two
-   * batches touching the same users cannot deadlock on each other.
-   */
-  async recordSeen(appId: string, userIds: string[], at: Date, m: EntityManager): Promise<void> {
-    const distinct = [...new Set(userIds)];
-    if (distinct.length === 0) return;
-    await m.query(
-      `INSERT INTO app_users (app_id, user_id, is_anonymous, claimed_from, first_seen_at, last_seen_at)
-       SELECT $1::uuid, u.user_id, starts_with(u.user_id, $4), NULL, $3::timestamptz, $3::timestamptz
-         FROM unnest($2::text[]) AS u(user_id)
-        ORDER BY 2
-       ON CONFLICT (app_id, user_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at`,
-      [appId, distinct, at, ANONYMOUS_USER_PREFIX],
-    );
-  }
-
   /** True when the row of `userId` already lists `anonymousId` in claimed_from. */
   async hasClaimed(appId: string, userId: string, anonymousId: string, m: EntityManager): Promise<boolean> {
     const rows: unknown[] = await m.query(
@@ -88,7 +69,7 @@ export class AppUsersRepository {
     return rows.length > 0;
   }
 
-  /** Locks the rows of these user ids (in user_id order, like recordSeen) and returns them. */
+  /** Locks the rows of these user ids (in user_id order, like ingest's app-user upsert) and returns them. */
   async lockUsers(appId: string, userIds: string[], m: EntityManager): Promise<AppUserEntity[]> {
     const rows: AppUserRow[] = await m.query(
       `SELECT ${COLUMNS} FROM app_users WHERE app_id = $1 AND user_id = ANY($2::text[]) ORDER BY user_id FOR UPDATE`,

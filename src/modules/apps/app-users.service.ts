@@ -41,15 +41,6 @@ export class AppUsersService {
     return pageOf(rows, limit, (u) => ({ timestamp: u.lastSeenAt, id: u.id }));
   }
 
-  /**
-   * Ingest (§2.7): upserts every distinct user id of a stored batch in one statement. New rows get
-   * first_seen_at = last_seen_at = `at` and is_anonymous from the `owl_anon_` prefix; existing rows only
-   * get last_seen_at = `at`.
-   */
-  recordSeen(appId: string, userIds: string[], at: Date, m: EntityManager): Promise<void> {
-    return this.appUsers.recordSeen(appId, userIds, at, m);
-  }
-
   /** Identity claim step 1 (§2.9): the row of `userId` already lists `anonymousId` in claimed_from. */
   hasClaimed(appId: string, userId: string, anonymousId: string, m: EntityManager): Promise<boolean> {
     return this.appUsers.hasClaimed(appId, userId, anonymousId, m);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CursorPosition } from '../../common/http/pagination';
+import { ANONYMOUS_USER_PREFIX } from '../apps/app-rules';
 import { MonthPartition, assertSafePartition, partitionNamed, partitionsAround } from './event-partitions';
 import { EventLevel, NormalizedEvent } from './ingest-validation';
 
@@ -59,15 +60,21 @@ const SELECT_COLUMNS = `e.id, e.app_id AS "appId", e.client_event_id AS "clientE
   e.is_dev AS "isDev", e.experiments, e."timestamp", e.received_at AS "receivedAt"`;
 
 /**
- * Dedup claims and the events batch insert in ONE statement (one round trip), for any batch size (1–100):
- * the events travel as one array per column and unnest() turns them back into rows, so the statement text
- * never changes and nothing is concatenated from data.
+ * A whole ingest write in ONE statement (one round trip, atomic without an explicit transaction), for any
+ * batch size (1–100): the events travel as one array per column and unnest() turns them back into rows, so
+ * the statement text never changes and nothing is concatenated from data.
  *
- * B2 claim (`claimed`): insert (app, client_event_id), or take over a row last received before the window
- * ($22); the ids that come back are this request's to store, the others are duplicates. A concurrent claim
- * of the same id waits on the unique index until the first transaction ends, then sees its row and gets
- * nothing back. The caller passes distinct ids, sorted, so concurrent batches lock them in one order.
- * Events without a client_event_id are never deduplicated. Returns one row per stored event.
+ * - `claimed` (B2): insert (app, client_event_id), or take over a row last received before the window ($22);
+ *   the ids that come back are this request's to store, the others are duplicates. A concurrent claim of the
+ *   same id waits on the unique index until the first statement commits, then sees its row and gets nothing.
+ *   The caller passes distinct ids, sorted, so concurrent batches lock them in one order.
+ * - `stored`: the events whose claim succeeded, plus every event without a client_event_id.
+ * - `seen`: the app users (§2.7 Storage) of the stored events: new rows get first_seen_at = last_seen_at =
+ *   receive time and is_anonymous from the `owl_anon_` prefix; existing rows only move last_seen_at. Distinct
+ *   ids in sorted order, so concurrent batches of one app never deadlock. This writes the apps module's
+ *   app_users table from here on purpose: folding it into the ingest statement saves a transaction and three
+ *   round trips per request on the hottest path, and holds the app-user row locks for the shortest time.
+ * Returns how many events were stored.
  */
 const INSERT_EVENTS = `
   WITH claimed AS (
@@ -76,20 +83,28 @@ const INSERT_EVENTS = `
     ON CONFLICT (app_id, client_event_id) DO UPDATE SET received_at = EXCLUDED.received_at
       WHERE event_dedup.received_at < $22
     RETURNING client_event_id
+  ), stored AS (
+    INSERT INTO events (id, app_id, client_event_id, session_id, user_id, api_key_id, level, source_module, message,
+      screen_name, custom_attributes, environment, os_version, app_version, build_number, device_model, locale, is_dev,
+      experiments, "timestamp", received_at)
+    SELECT gen_random_uuid(), $1, t.client_event_id, t.session_id, t.user_id, $2, t.level, t.source_module, t.message,
+      t.screen_name, t.custom_attributes::jsonb, t.environment, t.os_version, t.app_version, t.build_number,
+      t.device_model, t.locale, t.is_dev, t.experiments::jsonb, t.ts, $3
+    FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+      $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bool[], $19::text[],
+      $20::timestamptz[])
+      AS t(client_event_id, session_id, user_id, level, source_module, message, screen_name, custom_attributes,
+        environment, os_version, app_version, build_number, device_model, locale, is_dev, experiments, ts)
+    WHERE t.client_event_id IS NULL OR t.client_event_id IN (SELECT client_event_id FROM claimed)
+    RETURNING user_id
+  ), seen AS (
+    INSERT INTO app_users (app_id, user_id, is_anonymous, claimed_from, first_seen_at, last_seen_at)
+    SELECT $1, u.user_id, starts_with(u.user_id, $23), NULL, $3, $3
+      FROM (SELECT DISTINCT user_id FROM stored WHERE user_id IS NOT NULL) AS u
+     ORDER BY 2
+    ON CONFLICT (app_id, user_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at
   )
-  INSERT INTO events (id, app_id, client_event_id, session_id, user_id, api_key_id, level, source_module, message,
-    screen_name, custom_attributes, environment, os_version, app_version, build_number, device_model, locale, is_dev,
-    experiments, "timestamp", received_at)
-  SELECT gen_random_uuid(), $1, t.client_event_id, t.session_id, t.user_id, $2, t.level, t.source_module, t.message,
-    t.screen_name, t.custom_attributes::jsonb, t.environment, t.os_version, t.app_version, t.build_number,
-    t.device_model, t.locale, t.is_dev, t.experiments::jsonb, t.ts, $3
-  FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-    $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bool[], $19::text[],
-    $20::timestamptz[])
-    AS t(client_event_id, session_id, user_id, level, source_module, message, screen_name, custom_attributes,
-      environment, os_version, app_version, build_number, device_model, locale, is_dev, experiments, ts)
-  WHERE t.client_event_id IS NULL OR t.client_event_id IN (SELECT client_event_id FROM claimed)
-  RETURNING user_id AS "userId"`;
+  SELECT count(*)::int AS stored FROM stored`;
 
 /** Serialises partition upkeep between instances (transaction-scoped advisory lock). */
 const PARTITION_LOCK_KEY = 0x6f776c_0001; // "owl" + 1
@@ -107,21 +122,15 @@ function pgCode(err: unknown): string | undefined {
 export class EventsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  private q(m?: EntityManager): EntityManager {
-    return m ?? this.ds.manager;
-  }
-
   /**
-   * Claims the batch's client_event_ids and stores the events whose claim succeeded (plus every event
-   * without an id), in one statement. `events` must not repeat a client_event_id; `clientEventIds` lists
-   * them, distinct and sorted. Returns the user_id of each stored event (null when it had none). Without
-   * `m` the statement runs on its own, which is atomic too.
+   * Claims the batch's client_event_ids, stores the events whose claim succeeded (plus every event without
+   * an id) and records their app users, in one statement (see INSERT_EVENTS). `events` must not repeat a
+   * client_event_id; `clientEventIds` lists them, distinct and sorted. Returns how many events were stored.
    */
   async insertEvents(
     batch: { appId: string; apiKeyId: string; receivedAt: Date; dedupWindowStart: Date; clientEventIds: string[] },
     events: NormalizedEvent[],
-    m?: EntityManager,
-  ): Promise<(string | null)[]> {
+  ): Promise<number> {
     const n = events.length;
     const col = <T>(pick: (e: NormalizedEvent) => T): T[] => {
       const out = new Array<T>(n);
@@ -129,7 +138,7 @@ export class EventsRepository {
       return out;
     };
     const json = (v: Record<string, string> | null): string | null => (v === null ? null : JSON.stringify(v));
-    const rows: { userId: string | null }[] = await this.q(m).query(INSERT_EVENTS, [
+    const rows: { stored: number }[] = await this.ds.query(INSERT_EVENTS, [
       batch.appId,
       batch.apiKeyId,
       batch.receivedAt.toISOString(),
@@ -152,8 +161,9 @@ export class EventsRepository {
       col((e) => e.timestamp.toISOString()),
       batch.clientEventIds,
       batch.dedupWindowStart.toISOString(),
+      ANONYMOUS_USER_PREFIX,
     ]);
-    return rows.map((r) => r.userId);
+    return rows[0].stored;
   }
 
   /**

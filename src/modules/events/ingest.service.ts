@@ -1,7 +1,5 @@
 import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Principal } from '../../common/auth/principal';
-import { AppUsersService } from '../apps/app-users.service';
 import { AppsService } from '../apps/apps.service';
 import { AppEntity } from '../apps/entities/app.entity';
 import { MetricsService } from '../metrics/metrics.service';
@@ -30,17 +28,15 @@ function assertBundleId(app: AppEntity, bundleId: unknown): void {
 
 /**
  * POST /v1/ingest. Request-level checks in contract order (auth, permission and rate limit were the
- * guards'), then every event on its own (partial acceptance), then B2 dedup and storage in ONE
- * transaction: one statement claims the client_event_ids and inserts the events, one upserts the app users.
+ * guards'), then every event on its own (partial acceptance), then B2 dedup and storage in ONE statement
+ * (dedup claims, events and app users; see EventsRepository.insertEvents).
  */
 @Injectable()
 export class IngestService {
   private readonly appCache = new Map<string, { app: AppEntity; fetchedAt: number }>();
 
   constructor(
-    private readonly ds: DataSource,
     private readonly apps: AppsService,
-    private readonly appUsers: AppUsersService,
     private readonly events: EventsRepository,
     private readonly metrics: MetricsService,
   ) {}
@@ -58,7 +54,6 @@ export class IngestService {
     const valid: NormalizedEvent[] = [];
     const errors: IngestError[] = [];
     const clientEventIds = new Set<string>();
-    let withUser = false;
     for (let i = 0; i < batch.length; i++) {
       const r = validateEvent(batch[i], i, app.platform, receivedAt);
       if (!r.ok) {
@@ -70,12 +65,12 @@ export class IngestService {
         if (clientEventIds.has(id)) continue; // only the first valid occurrence of an id counts (B2)
         clientEventIds.add(id);
       }
-      if (r.event.userId !== null) withUser = true;
       valid.push(r.event);
     }
     if (valid.length === 0) return this.answer(batch.length, 0, errors);
 
-    const stored = await this.store(
+    // One statement: dedup claims, the events and their app users, committed before the answer (B13).
+    const stored = await this.events.insertEvents(
       {
         appId: app.id,
         apiKeyId: who.keyId,
@@ -85,7 +80,6 @@ export class IngestService {
         clientEventIds: [...clientEventIds].sort(),
       },
       valid,
-      withUser,
     );
     return this.answer(batch.length, stored, errors);
   }
@@ -97,24 +91,6 @@ export class IngestService {
     // The reason label is the field the (fixed) problem text starts with, e.g. `session_id`, or `event`.
     for (const e of errors) this.metrics.countIngestRejection(/^events\[\d+\]: (\w+)/.exec(e.message)?.[1] ?? 'event');
     return toIngestResponse(stored, errors);
-  }
-
-  /** Returns how many events were stored (the others were duplicates of the last 48 hours). */
-  private async store(
-    batch: { appId: string; apiKeyId: string; receivedAt: Date; dedupWindowStart: Date; clientEventIds: string[] },
-    valid: NormalizedEvent[],
-    withUser: boolean,
-  ): Promise<number> {
-    // Without user ids the single statement is the whole write, and a statement is atomic on its own.
-    if (!withUser) return (await this.events.insertEvents(batch, valid)).length;
-    return this.ds.transaction(async (m) => {
-      const storedUserIds = await this.events.insertEvents(batch, valid, m);
-      const userIds = new Set<string>();
-      for (const id of storedUserIds) if (id !== null) userIds.add(id);
-      // Sorted: concurrent batches of one app upsert their app users in one order (no deadlocks).
-      if (userIds.size > 0) await this.appUsers.recordSeen(batch.appId, [...userIds].sort(), batch.receivedAt, m);
-      return storedUserIds.length;
-    });
   }
 
   private async liveApp(appId: string, nowMs: number): Promise<AppEntity | null> {

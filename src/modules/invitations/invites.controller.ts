@@ -1,13 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
 import { CurrentPrincipal, Public, UserOnly } from '../../common/decorators/auth.decorators';
+import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { AcceptInvitationUseCase } from './accept-invitation.usecase';
 import { AcceptInvitationDto } from './dto/invitations.dto';
-import { InvitationsErrors } from './invitations.errors';
+import { InvitationsErrors, wrongRecipientMessage } from './invitations.errors';
 import { toPublicInvitationResponse } from './invitations.mapper';
 import { InvitationsService } from './invitations.service';
 
 /** The invitee's side (§2.4): public lookup by token, and acceptance. */
+@ApiTags('Invitations')
 @Controller('invites')
 export class InvitesController {
   constructor(
@@ -17,6 +20,9 @@ export class InvitesController {
 
   @Public()
   @Get(':token')
+  @ApiOperation({ summary: 'Look up an invitation by its emailed token' })
+  @ApiOk('PublicInvitation')
+  @ApiErrors([404, InvitationsErrors.notFound], [410, InvitationsErrors.alreadyAccepted, InvitationsErrors.expired])
   async lookup(@Param('token') token: string) {
     return toPublicInvitationResponse(await this.invitations.lookup(token));
   }
@@ -24,6 +30,14 @@ export class InvitesController {
   @Post('accept')
   @HttpCode(200)
   @UserOnly(InvitationsErrors.onlyUsersAccept)
+  @ApiOperation({ summary: 'Accept an invitation sent to the caller\'s email (single-use)' })
+  @ApiOk('AcceptedInvitation')
+  @ApiErrors(
+    [400, InvitationsErrors.tokenRequired, 'token must be a string'],
+    [403, wrongRecipientMessage('<invited email>', '<caller email>')],
+    [404, InvitationsErrors.notFound],
+    [410, InvitationsErrors.alreadyAccepted, InvitationsErrors.expired],
+  )
   async accept(@CurrentPrincipal() who: UserPrincipal, @Body() body: AcceptInvitationDto) {
     const result = await this.acceptInvitation.execute(who, body.token);
     return { team_id: result.teamId, team_name: result.teamName, role: result.role };

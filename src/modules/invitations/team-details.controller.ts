@@ -1,6 +1,8 @@
 import { Controller, Get, Param } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TeamRole } from '../../common/auth/team-role';
 import { RequireTeamRole, UserOnly } from '../../common/decorators/auth.decorators';
+import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { TeamsErrors } from '../teams/teams.errors';
 import { toTeamDetailsResponse } from './invitations.mapper';
 import { InvitationsService } from './invitations.service';
@@ -9,6 +11,7 @@ import { InvitationsService } from './invitations.service';
  * GET /teams/:teamId (§2.3). It lives here rather than in the teams module because the answer embeds
  * the team's pending invitations, and invitations depend on teams, never the other way round.
  */
+@ApiTags('Teams')
 @Controller('teams')
 export class TeamDetailsController {
   constructor(private readonly invitations: InvitationsService) {}
@@ -16,6 +19,9 @@ export class TeamDetailsController {
   @Get(':teamId')
   @UserOnly(TeamsErrors.onlyUsersView)
   @RequireTeamRole(TeamRole.Member)
+  @ApiOperation({ summary: 'A team with its members and pending invitations' })
+  @ApiOk('TeamDetails')
+  @ApiErrors([404, TeamsErrors.teamNotFound])
   async get(@Param('teamId') teamId: string) {
     return toTeamDetailsResponse(await this.invitations.teamDetails(teamId));
   }

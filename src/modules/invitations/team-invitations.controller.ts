@@ -1,14 +1,19 @@
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
 import { CurrentPrincipal, RequireTeamRole, UserOnly } from '../../common/decorators/auth.decorators';
+import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
+import { listOf } from '../../openapi/schemas';
 import { CreateInvitationDto } from './dto/invitations.dto';
+import { TeamsErrors } from '../teams/teams.errors';
 import { InvitationsErrors } from './invitations.errors';
 import { toInvitationResponse } from './invitations.mapper';
 import { InvitationsService } from './invitations.service';
 import { SendInvitationUseCase } from './send-invitation.usecase';
 
 /** Invitations of one team (§2.4). */
+@ApiTags('Invitations')
 @Controller('teams/:teamId/invitations')
 export class TeamInvitationsController {
   constructor(
@@ -19,6 +24,18 @@ export class TeamInvitationsController {
   @Post()
   @UserOnly(InvitationsErrors.onlyUsersSend)
   @RequireTeamRole(TeamRole.Admin)
+  @ApiOperation({
+    summary: 'Invite someone by email (or resend a pending invitation)',
+    description: 'A pending invitation for the same email is resent: same id, new token, role, inviter and expiry.',
+  })
+  @ApiOk('Invitation', 201)
+  @ApiErrors(
+    [400, InvitationsErrors.emailRequired, InvitationsErrors.validEmailRequired, InvitationsErrors.invalidRole],
+    [403, InvitationsErrors.onlyOwnersInviteOwner],
+    [404, TeamsErrors.teamNotFound],
+    [409, InvitationsErrors.alreadyMember, InvitationsErrors.invitationExists],
+    [502, InvitationsErrors.sendFailed],
+  )
   async create(@CurrentPrincipal() who: UserPrincipal, @Param('teamId') teamId: string, @Body() body: CreateInvitationDto) {
     return toInvitationResponse(await this.sendInvitation.execute(who, teamId, { email: body.email, role: body.role }));
   }
@@ -26,6 +43,8 @@ export class TeamInvitationsController {
   @Get()
   @UserOnly(InvitationsErrors.onlyUsersList)
   @RequireTeamRole(TeamRole.Member)
+  @ApiOperation({ summary: 'Pending invitations of a team (created_at ascending)' })
+  @ApiOk(listOf('invitations', 'Invitation'))
   async list(@Param('teamId') teamId: string) {
     return { invitations: (await this.invitations.pending(teamId)).map(toInvitationResponse) };
   }
@@ -33,6 +52,9 @@ export class TeamInvitationsController {
   @Delete(':invitationId')
   @UserOnly(InvitationsErrors.onlyUsersRevoke)
   @RequireTeamRole(TeamRole.Admin)
+  @ApiOperation({ summary: 'Revoke an invitation; its token stops working' })
+  @ApiOk('Deleted')
+  @ApiErrors([404, InvitationsErrors.notFound])
   async revoke(@CurrentPrincipal() who: UserPrincipal, @Param('teamId') teamId: string, @Param('invitationId') invitationId: string) {
     await this.invitations.revoke(who, teamId, invitationId);
     return { deleted: true };

@@ -1,19 +1,28 @@
 import { Body, Controller, Delete, Param, Patch, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
 import { CurrentPrincipal, RequireTeamRole, UserOnly } from '../../common/decorators/auth.decorators';
+import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { CreateTeamDto, UpdateTeamDto } from './dto/teams.dto';
 import { toTeamResponse } from './teams.mapper';
 import { TeamsErrors } from './teams.errors';
 import { TeamsService } from './teams.service';
 
 /** Teams (§2.3). `GET /teams/:teamId` lives in the invitations module, which owns its pending invitations. */
+@ApiTags('Teams')
 @Controller('teams')
 export class TeamsController {
   constructor(private readonly teams: TeamsService) {}
 
   @Post()
   @UserOnly(TeamsErrors.onlyUsersCreate)
+  @ApiOperation({ summary: 'Create a team; the caller becomes its owner' })
+  @ApiOk('Team', 201)
+  @ApiErrors(
+    [400, TeamsErrors.nameAndSlugRequired, 'name must be a string', 'name must be at most 255 characters', TeamsErrors.invalidSlug],
+    [409, TeamsErrors.slugTaken],
+  )
   async create(@CurrentPrincipal() who: UserPrincipal, @Body() body: CreateTeamDto) {
     return toTeamResponse(await this.teams.create(who, { name: body.name, slug: body.slug }));
   }
@@ -21,6 +30,9 @@ export class TeamsController {
   @Patch(':teamId')
   @UserOnly(TeamsErrors.onlyUsersUpdate)
   @RequireTeamRole(TeamRole.Admin)
+  @ApiOperation({ summary: 'Rename a team (the slug never changes)' })
+  @ApiOk('Team')
+  @ApiErrors([400, TeamsErrors.noFieldToUpdate, 'name must be a string', 'name must be at most 255 characters'], [404, TeamsErrors.teamNotFound])
   async update(@CurrentPrincipal() who: UserPrincipal, @Param('teamId') teamId: string, @Body() body: UpdateTeamDto) {
     return toTeamResponse(await this.teams.rename(who, teamId, body.name));
   }
@@ -28,6 +40,9 @@ export class TeamsController {
   @Delete(':teamId')
   @UserOnly(TeamsErrors.onlyUsersDelete)
   @RequireTeamRole(TeamRole.Owner)
+  @ApiOperation({ summary: 'Delete a team with its projects, apps, keys, memberships and invitations' })
+  @ApiOk('Deleted')
+  @ApiErrors([400, TeamsErrors.onlyTeam], [404, TeamsErrors.teamNotFound])
   async remove(@CurrentPrincipal() who: UserPrincipal, @Param('teamId') teamId: string) {
     await this.teams.delete(who, teamId);
     return { deleted: true };

@@ -1,4 +1,5 @@
-import { ApiKeyType } from '../../../common/auth/permission';
+import { ApiProperty } from '@nestjs/swagger';
+import { ApiKeyType, Permission } from '../../../common/auth/permission';
 import {
   CrossCheck, IsAnyJson, IsInteger, IsOneOf, IsText, IsUuidText, RequireAnyField, RequireFields, isMissing,
 } from '../../../common/pipes/validation';
@@ -20,16 +21,19 @@ export class CreateApiKeyDto {
   private readonly requirements?: never;
 
   @IsText() name: string;
+  @ApiProperty({ format: 'uuid', description: 'Required for client keys; the key\'s team comes from the app.' })
   @IsText({ max: Number.MAX_SAFE_INTEGER }) app_id?: string;
+  @ApiProperty({ format: 'uuid', description: 'Required for agent keys without app_id.' })
   @IsText({ max: Number.MAX_SAFE_INTEGER }) team_id?: string;
   @IsInteger({ min: 1, max: 3650, message: 'expires_in_days must be an integer between 1 and 3650' }) expires_in_days?: number;
   /** Validated after the role check (§1.8 texts). */
-  @IsAnyJson() permissions?: unknown;
+  @IsAnyJson({ enum: Object.values(Permission), isArray: true, description: 'Default: every permission the key type allows (§1.8).' })
+  permissions?: unknown;
 }
 
 @RequireAnyField(['name', 'permissions'], 'At least one field to update is required')
 export class UpdateApiKeyDto {
   @IsText() name?: string;
   /** Validated against the key's own type after the lookup and role check. */
-  @IsAnyJson() permissions?: unknown;
+  @IsAnyJson({ enum: Object.values(Permission), isArray: true }) permissions?: unknown;
 }

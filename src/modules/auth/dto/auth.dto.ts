@@ -1,10 +1,11 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsAnyJson, IsText, RequireFields } from '../../../common/pipes/validation';
 
 const ANY_LENGTH = Number.MAX_SAFE_INTEGER;
 
 export class SendCodeDto {
   /** Validated (and normalised) by the service: one text for every problem. */
-  @IsAnyJson() email?: unknown;
+  @IsAnyJson({ type: 'string', format: 'email', maxLength: 255, required: true }) email?: unknown;
 }
 
 @RequireFields(['email', 'code'], 'email and code required')
@@ -17,6 +18,7 @@ export class VerifyCodeDto {
 export class AgentLoginDto {
   @IsText({ max: ANY_LENGTH }) email: string;
   @IsText({ max: ANY_LENGTH }) code: string;
+  @ApiProperty({ format: 'uuid', description: 'Needed when the user belongs to several teams.' })
   @IsText({ max: ANY_LENGTH }) team_id?: string;
 }
 

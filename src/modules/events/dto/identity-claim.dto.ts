@@ -5,6 +5,6 @@ import { IsAnyJson } from '../../../common/pipes/validation';
  * before either prefix rule, lengths last), so both are kept as sent and checked by claimProblem().
  */
 export class IdentityClaimDto {
-  @IsAnyJson() anonymous_id?: unknown;
-  @IsAnyJson() user_id?: unknown;
+  @IsAnyJson({ type: 'string', maxLength: 512, pattern: '^owl_anon_', required: true }) anonymous_id?: unknown;
+  @IsAnyJson({ type: 'string', maxLength: 512, description: 'Must not start with owl_anon_.', required: true }) user_id?: unknown;
 }

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateBy } from 'class-validator';
 import { IsAnyJson, IsOneOf, IsUuidText } from '../../../common/pipes/validation';
 import { parseTimestamp } from '../../../common/http/timestamp';
@@ -28,7 +29,9 @@ export class ListEventsQueryDto {
   @IsUuidText() session_id?: string;
   @IsOneOf(EVENT_ENVIRONMENTS, EventQueryErrors.environment) environment?: string;
   @IsAnyJson() screen_name?: string;
+  @ApiPropertyOptional({ type: 'string' })
   @IsTimestampText(EventQueryErrors.since) since?: string;
+  @ApiPropertyOptional({ type: 'string' })
   @IsTimestampText(EventQueryErrors.until) until?: string;
   @IsOneOf(DATA_MODES, EventQueryErrors.dataMode) data_mode?: string;
   @IsAnyJson() cursor?: string;

@@ -1,0 +1,88 @@
+import { RequestMethod } from '@nestjs/common';
+import { GUARDS_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
+import { Permission, missingPermissionsMessage } from '../common/auth/permission';
+import { TeamRole, requiresRoleMessage } from '../common/auth/team-role';
+import {
+  PERMISSIONS_KEY, PUBLIC_KEY, TEAM_ROLE_KEY, TeamRoleRequirement, USER_ONLY_KEY,
+} from '../common/decorators/auth.decorators';
+import { BODY_ERRORS } from '../common/http/body-handling';
+import { RateLimitGuard } from '../common/rate-limit/rate-limit.guard';
+import { RATE_LIMIT_EXCEEDED } from '../common/rate-limit/rate-limit.constants';
+import { AuthErrors } from '../modules/auth/auth.errors';
+import { NOT_A_MEMBER } from '../modules/teams/team-access.service';
+
+/** Who may call a route and what the framework checks before its handler, read from the guards' metadata. */
+export interface RouteAccess {
+  isPublic: boolean;
+  permissions: Permission[];
+  /** The 403 text API keys get (`Only users can …`), when the route is user-only. */
+  userOnly: string | null;
+  teamRole: TeamRoleRequirement | null;
+  rateLimited: boolean;
+  /** POST/PUT/PATCH without `ignoreBody`: the body is read (and can fail) before authentication (§1.11). */
+  readsBody: boolean;
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+/** The same lookup as the guards' `reflector.getAllAndOverride(key, [handler, class])`. */
+const meta = <T>(key: string, handler: Handler, controller: Function): T | undefined =>
+  (Reflect.getMetadata(key, handler) as T | undefined) ?? (Reflect.getMetadata(key, controller) as T | undefined);
+
+const BODY_METHODS = [RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH];
+
+export function routeAccess(controller: Function, handler: Handler): RouteAccess {
+  const guards = [
+    ...((Reflect.getMetadata(GUARDS_METADATA, controller) as unknown[] | undefined) ?? []),
+    ...((Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[] | undefined) ?? []),
+  ];
+  const routeConfig = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) as { ignoreBody?: boolean } | undefined;
+  return {
+    isPublic: meta<boolean>(PUBLIC_KEY, handler, controller) === true,
+    permissions: meta<Permission[]>(PERMISSIONS_KEY, handler, controller) ?? [],
+    userOnly: meta<string>(USER_ONLY_KEY, handler, controller) ?? null,
+    teamRole: meta<TeamRoleRequirement>(TEAM_ROLE_KEY, handler, controller) ?? null,
+    rateLimited: guards.includes(RateLimitGuard),
+    readsBody: BODY_METHODS.includes(Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod) && routeConfig?.ignoreBody !== true,
+  };
+}
+
+/** Error texts the framework answers before (or around) the handler, per status, in the order they are checked. */
+export function frameworkErrors(access: RouteAccess): Map<number, string[]> {
+  const errors = new Map<number, string[]>();
+  const add = (status: number, ...texts: string[]) => errors.set(status, [...(errors.get(status) ?? []), ...texts]);
+  if (access.readsBody) {
+    add(400, BODY_ERRORS.malformedJson, BODY_ERRORS.notAnObject, BODY_ERRORS.invalidCompressed);
+    add(413, BODY_ERRORS.payloadTooLarge, BODY_ERRORS.compressedTooLarge, BODY_ERRORS.decompressedTooLarge);
+    add(415, BODY_ERRORS.unsupportedMediaType, BODY_ERRORS.unsupportedEncoding);
+  }
+  if (!access.isPublic) {
+    add(401, AuthErrors.missingAuthorization, AuthErrors.invalidAuthorizationFormat, AuthErrors.invalidApiKey,
+      AuthErrors.apiKeyExpired, AuthErrors.invalidToken);
+  }
+  // The permission, user-only and team-role guards let callers without a principal (public routes) through.
+  if (!access.isPublic && access.permissions.length > 0) add(403, missingPermissionsMessage(access.permissions));
+  if (!access.isPublic && access.userOnly) add(403, access.userOnly);
+  if (!access.isPublic && access.teamRole) {
+    add(403, NOT_A_MEMBER);
+    if (access.teamRole.role !== TeamRole.Member) add(403, requiresRoleMessage(access.teamRole.role));
+  }
+  if (access.rateLimited) add(429, RATE_LIMIT_EXCEEDED);
+  add(500, 'Internal server error');
+  return errors;
+}
+
+/** One paragraph for the operation description: who may call it. */
+export function accessSummary(access: RouteAccess): string {
+  if (access.isPublic) return 'No authentication.';
+  const parts: string[] = [];
+  if (access.userOnly) parts.push(`Users only (a session JWT as Bearer token or \`token\` cookie); API keys get 403 "${access.userOnly}".`);
+  else parts.push('Users (session JWT as Bearer token or `token` cookie) and API keys.');
+  if (access.teamRole) {
+    parts.push(`Users need the \`${access.teamRole.role}\` role or higher in team \`{${access.teamRole.param}}\`; API keys only reach their own team.`);
+  }
+  if (access.permissions.length > 0) parts.push(`API keys need: ${access.permissions.map((p) => `\`${p}\``).join(', ')}.`);
+  if (access.rateLimited) parts.push('Rate limited per caller and host class (§1.10): responses carry `X-RateLimit-Limit` and `X-RateLimit-Remaining`.');
+  return parts.join(' ');
+}
