@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
@@ -17,7 +18,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super({
       jwtFromRequest: (req: FastifyRequest & { owlToken?: string }) => req.owlToken ?? null,
-      secretOrKey: jwtSecretOf(config),
+      // A KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it as a public key on every verify.
+      // (passport-jwt hands it to jsonwebtoken.verify, which accepts KeyObjects; its typings only list string/Buffer.)
+      secretOrKey: createSecretKey(Buffer.from(jwtSecretOf(config), 'utf8')) as unknown as string,
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });
