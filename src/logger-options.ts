@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 
 /** pino with a request id on every line; credentials and key material never reach the log. */
 export function loggerOptions(config: AppConfig): Params {
   return {
+    // Nest 11 path syntax: the default `*` is auto-converted with a warning at every boot.
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.logLevel,
       // Fastify assigns the id (app.setup.ts genReqId); pino-http reuses it.
