@@ -10,12 +10,13 @@ import { IdentityClaimService } from './identity-claim.service';
 import { IdentityController } from './identity.controller';
 import { IngestController } from './ingest.controller';
 import { IngestService } from './ingest.service';
+import { IngestWriter } from './ingest-writer';
 
 /** SDK ingest, event queries and identity claim (§2.7–§2.9); owns the events and event_dedup tables. */
 @Module({
   imports: [AppsModule, TeamsModule, RateLimitModule],
   controllers: [IngestController, EventsController, IdentityController],
-  providers: [EventsRepository, IngestService, EventsQueryService, IdentityClaimService, EventsMaintenanceService],
+  providers: [EventsRepository, IngestWriter, IngestService, EventsQueryService, IdentityClaimService, EventsMaintenanceService],
   exports: [EventsMaintenanceService],
 })
 export class EventsModule {}

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { DatabaseError } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { CursorPosition } from '../../common/http/pagination';
 import { ANONYMOUS_USER_PREFIX } from '../apps/app-rules';
 import { MonthPartition, assertSafePartition, partitionNamed, partitionsAround } from './event-partitions';
+import { DEDUP_WINDOW_MS } from './events.constants';
 import { EventLevel, NormalizedEvent } from './ingest-validation';
 
 /** One stored event, camelCase (mapped to the wire by events.mapper.ts). */
@@ -60,51 +63,96 @@ const SELECT_COLUMNS = `e.id, e.app_id AS "appId", e.client_event_id AS "clientE
   e.is_dev AS "isDev", e.experiments, e."timestamp", e.received_at AS "receivedAt"`;
 
 /**
- * A whole ingest write in ONE statement (one round trip, atomic without an explicit transaction), for any
- * batch size (1–100): the events travel as one array per column and unnest() turns them back into rows, so
- * the statement text never changes and nothing is concatenated from data.
+ * One event of a grouped ingest write, tagged with the request it came from (`req`, its index in the group;
+ * see IngestWriter). A group may mix requests of many apps and keys; each row carries its own.
+ */
+export interface EventWriteRow {
+  req: number;
+  appId: string;
+  apiKeyId: string;
+  receivedAt: Date;
+  event: NormalizedEvent;
+}
+
+/** How many events of request `req` were stored (requests that stored none are absent). */
+export interface StoredPerRequest {
+  req: number;
+  stored: number;
+}
+
+/**
+ * The ingest write of one or more requests in ONE statement (one round trip, one commit, atomic without an
+ * explicit transaction), for any number of rows: the rows travel as one array per column and unnest() turns
+ * them back into rows, so the statement text never changes and nothing is concatenated from data.
  *
- * - `claimed` (B2): insert (app, client_event_id), or take over a row last received before the window ($22);
- *   the ids that come back are this request's to store, the others are duplicates. A concurrent claim of the
- *   same id waits on the unique index until the first statement commits, then sees its row and gets nothing.
- *   The caller passes distinct ids, sorted, so concurrent batches lock them in one order.
- * - `stored`: the events whose claim succeeded, plus every event without a client_event_id.
- * - `seen`: the app users (§2.7 Storage) of the stored events: new rows get first_seen_at = last_seen_at =
- *   receive time and is_anonymous from the `owl_anon_` prefix; existing rows only move last_seen_at. Distinct
- *   ids in sorted order, so concurrent batches of one app never deadlock. This writes the apps module's
- *   app_users table from here on purpose: folding it into the ingest statement saves a transaction and three
- *   round trips per request on the hottest path, and holds the app-user row locks for the shortest time.
- * Returns how many events were stored.
+ * - `input`: the rows; `app_id`, `api_key_id` and `received_at` are per row, `req` names the request.
+ * - `claimed` (B2): insert (app, client_event_id) with the row's receive time, or take over a claim last
+ *   received more than the window ($22) before it; the pairs that come back are this statement's to store,
+ *   the others are duplicates. A concurrent claim of the same pair waits on the unique index until the first
+ *   statement commits, then sees its row and gets nothing. The caller never repeats a pair (a single
+ *   INSERT … ON CONFLICT DO UPDATE cannot touch one row twice); the claims go in (app, id) order, so
+ *   concurrent statements lock shared pairs in one order.
+ * - `kept`: the rows whose claim succeeded, plus every row without a client_event_id — all of them stored.
+ * - `seen`: the app users (§2.7 Storage) of the kept rows, per (app, user): new rows get first_seen_at and
+ *   last_seen_at from the receive times of the requests naming them (earliest, latest), is_anonymous from the
+ *   `owl_anon_` prefix; existing rows only move last_seen_at. Distinct, in (app, user) order, so concurrent
+ *   statements never deadlock on them. This writes the apps module's app_users table from here on purpose:
+ *   folding it into the ingest statement saves a transaction and round trips on the hottest path, and holds
+ *   the app-user row locks for the shortest time.
+ * Returns the stored count per request.
  */
 const INSERT_EVENTS = `
-  WITH claimed AS (
+  WITH input AS MATERIALIZED (
+    SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::text[],
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+      $16::text[], $17::text[], $18::text[], $19::bool[], $20::text[], $21::timestamptz[])
+      AS t(req, app_id, api_key_id, received_at, client_event_id, session_id, user_id, level, source_module, message,
+        screen_name, custom_attributes, environment, os_version, app_version, build_number, device_model, locale,
+        is_dev, experiments, ts)
+  ), claimed AS (
     INSERT INTO event_dedup (app_id, client_event_id, received_at)
-    SELECT $1, c.id, $3 FROM unnest($21::uuid[]) AS c(id)
+    SELECT i.app_id, i.client_event_id, i.received_at FROM input i
+     WHERE i.client_event_id IS NOT NULL
+     ORDER BY i.app_id, i.client_event_id
     ON CONFLICT (app_id, client_event_id) DO UPDATE SET received_at = EXCLUDED.received_at
-      WHERE event_dedup.received_at < $22
-    RETURNING client_event_id
+      WHERE event_dedup.received_at < EXCLUDED.received_at - $22::interval
+    RETURNING app_id, client_event_id
+  ), kept AS MATERIALIZED (
+    SELECT i.* FROM input i
+     WHERE i.client_event_id IS NULL
+        OR (i.app_id, i.client_event_id) IN (SELECT c.app_id, c.client_event_id FROM claimed c)
   ), stored AS (
     INSERT INTO events (id, app_id, client_event_id, session_id, user_id, api_key_id, level, source_module, message,
       screen_name, custom_attributes, environment, os_version, app_version, build_number, device_model, locale, is_dev,
       experiments, "timestamp", received_at)
-    SELECT gen_random_uuid(), $1, t.client_event_id, t.session_id, t.user_id, $2, t.level, t.source_module, t.message,
-      t.screen_name, t.custom_attributes::jsonb, t.environment, t.os_version, t.app_version, t.build_number,
-      t.device_model, t.locale, t.is_dev, t.experiments::jsonb, t.ts, $3
-    FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-      $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bool[], $19::text[],
-      $20::timestamptz[])
-      AS t(client_event_id, session_id, user_id, level, source_module, message, screen_name, custom_attributes,
-        environment, os_version, app_version, build_number, device_model, locale, is_dev, experiments, ts)
-    WHERE t.client_event_id IS NULL OR t.client_event_id IN (SELECT client_event_id FROM claimed)
-    RETURNING user_id
+    SELECT gen_random_uuid(), k.app_id, k.client_event_id, k.session_id, k.user_id, k.api_key_id, k.level,
+      k.source_module, k.message, k.screen_name, k.custom_attributes::jsonb, k.environment, k.os_version,
+      k.app_version, k.build_number, k.device_model, k.locale, k.is_dev, k.experiments::jsonb, k.ts, k.received_at
+    FROM kept k
   ), seen AS (
     INSERT INTO app_users (app_id, user_id, is_anonymous, claimed_from, first_seen_at, last_seen_at)
-    SELECT $1, u.user_id, starts_with(u.user_id, $23), NULL, $3, $3
-      FROM (SELECT DISTINCT user_id FROM stored WHERE user_id IS NOT NULL) AS u
-     ORDER BY 2
+    SELECT k.app_id, k.user_id, starts_with(k.user_id, $23), NULL, min(k.received_at), max(k.received_at)
+      FROM kept k
+     WHERE k.user_id IS NOT NULL
+     GROUP BY k.app_id, k.user_id
+     ORDER BY k.app_id, k.user_id
     ON CONFLICT (app_id, user_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at
   )
-  SELECT count(*)::int AS stored FROM stored`;
+  SELECT k.req, count(*)::int AS stored FROM kept k GROUP BY k.req`;
+
+/**
+ * INSERT_EVENTS runs as a named prepared statement: parsed and planned once per pooled connection instead of
+ * on every call (planning this statement costs more than executing it for a few rows).
+ */
+const INSERT_EVENTS_STATEMENT = 'owl_insert_events_v1';
+
+/** The part of a pooled pg client used for INSERT_EVENTS. */
+interface PgClient {
+  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: StoredPerRequest[] }>;
+}
+
+/** The dedup window as a PostgreSQL interval (parameter $22 of INSERT_EVENTS). */
+const DEDUP_WINDOW_INTERVAL = `${DEDUP_WINDOW_MS} milliseconds`;
 
 /** Serialises partition upkeep between instances (transaction-scoped advisory lock). */
 const PARTITION_LOCK_KEY = 0x6f776c_0001; // "owl" + 1
@@ -123,47 +171,59 @@ export class EventsRepository {
   constructor(private readonly ds: DataSource) {}
 
   /**
-   * Claims the batch's client_event_ids, stores the events whose claim succeeded (plus every event without
-   * an id) and records their app users, in one statement (see INSERT_EVENTS). `events` must not repeat a
-   * client_event_id; `clientEventIds` lists them, distinct and sorted. Returns how many events were stored.
+   * Claims the rows' client_event_ids, stores the rows whose claim succeeded (plus every row without an id)
+   * and records their app users, in one statement (see INSERT_EVENTS). `rows` must not repeat an
+   * (appId, clientEventId) pair (IngestWriter's mergeGroup resolves repeats first). Returns the stored count
+   * of every request that stored something.
    */
-  async insertEvents(
-    batch: { appId: string; apiKeyId: string; receivedAt: Date; dedupWindowStart: Date; clientEventIds: string[] },
-    events: NormalizedEvent[],
-  ): Promise<number> {
-    const n = events.length;
-    const col = <T>(pick: (e: NormalizedEvent) => T): T[] => {
+  async insertEvents(rows: EventWriteRow[]): Promise<StoredPerRequest[]> {
+    const n = rows.length;
+    const col = <T>(pick: (r: EventWriteRow) => T): T[] => {
       const out = new Array<T>(n);
-      for (let i = 0; i < n; i++) out[i] = pick(events[i]);
+      for (let i = 0; i < n; i++) out[i] = pick(rows[i]);
       return out;
     };
     const json = (v: Record<string, string> | null): string | null => (v === null ? null : JSON.stringify(v));
-    const rows: { stored: number }[] = await this.ds.query(INSERT_EVENTS, [
-      batch.appId,
-      batch.apiKeyId,
-      batch.receivedAt.toISOString(),
-      col((e) => e.clientEventId),
-      col((e) => e.sessionId),
-      col((e) => e.userId),
-      col((e) => e.level),
-      col((e) => e.sourceModule),
-      col((e) => e.message),
-      col((e) => e.screenName),
-      col((e) => json(e.customAttributes)),
-      col((e) => e.environment),
-      col((e) => e.osVersion),
-      col((e) => e.appVersion),
-      col((e) => e.buildNumber),
-      col((e) => e.deviceModel),
-      col((e) => e.locale),
-      col((e) => e.isDev),
-      col((e) => json(e.experiments)),
-      col((e) => e.timestamp.toISOString()),
-      batch.clientEventIds,
-      batch.dedupWindowStart.toISOString(),
+    const values = [
+      col((r) => r.req),
+      col((r) => r.appId),
+      col((r) => r.apiKeyId),
+      col((r) => r.receivedAt.toISOString()),
+      col((r) => r.event.clientEventId),
+      col((r) => r.event.sessionId),
+      col((r) => r.event.userId),
+      col((r) => r.event.level),
+      col((r) => r.event.sourceModule),
+      col((r) => r.event.message),
+      col((r) => r.event.screenName),
+      col((r) => json(r.event.customAttributes)),
+      col((r) => r.event.environment),
+      col((r) => r.event.osVersion),
+      col((r) => r.event.appVersion),
+      col((r) => r.event.buildNumber),
+      col((r) => r.event.deviceModel),
+      col((r) => r.event.locale),
+      col((r) => r.event.isDev),
+      col((r) => json(r.event.experiments)),
+      col((r) => r.event.timestamp.toISOString()),
+      DEDUP_WINDOW_INTERVAL,
       ANONYMOUS_USER_PREFIX,
-    ]);
-    return rows[0].stored;
+    ];
+    // Straight on a pooled connection (not DataSource.query), because only pg's own API names a statement.
+    const [client, release] = (await (this.ds.driver as PostgresDriver).obtainMasterConnection()) as [
+      PgClient,
+      (err?: unknown) => void,
+    ];
+    try {
+      const result = await client.query({ name: INSERT_EVENTS_STATEMENT, text: INSERT_EVENTS, values });
+      release();
+      return result.rows;
+    } catch (err) {
+      // An error the server reported leaves the connection ready for the next statement; anything else
+      // (a broken socket, a protocol error) makes the pool drop it.
+      release(err instanceof DatabaseError ? undefined : err);
+      throw err;
+    }
   }
 
   /**

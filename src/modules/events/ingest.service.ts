@@ -4,11 +4,11 @@ import { AppsService } from '../apps/apps.service';
 import { AppEntity } from '../apps/entities/app.entity';
 import { MetricsService } from '../metrics/metrics.service';
 import { IngestBody } from './dto/ingest-batch.dto';
-import { DEDUP_WINDOW_MS, MAX_BATCH_SIZE, MAX_BUNDLE_ID_CHARS } from './events.constants';
+import { MAX_BATCH_SIZE, MAX_BUNDLE_ID_CHARS } from './events.constants';
 import { IngestErrors } from './events.errors';
 import { IngestError, IngestResponse, toIngestResponse } from './events.mapper';
-import { EventsRepository } from './events.repository';
 import { NormalizedEvent, exceedsCodePoints, validateEvent } from './ingest-validation';
+import { IngestWriter } from './ingest-writer';
 
 /**
  * How long ingest trusts a looked-up app. Its platform and bundle_id never change; only deletion does, and
@@ -29,7 +29,8 @@ function assertBundleId(app: AppEntity, bundleId: unknown): void {
 /**
  * POST /v1/ingest. Request-level checks in contract order (auth, permission and rate limit were the
  * guards'), then every event on its own (partial acceptance), then B2 dedup and storage in ONE statement
- * (dedup claims, events and app users; see EventsRepository.insertEvents).
+ * (dedup claims, events and app users; see EventsRepository.insertEvents), which IngestWriter shares with
+ * the requests that arrive while the previous statements are in flight (group commit).
  */
 @Injectable()
 export class IngestService {
@@ -37,7 +38,7 @@ export class IngestService {
 
   constructor(
     private readonly apps: AppsService,
-    private readonly events: EventsRepository,
+    private readonly writer: IngestWriter,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -69,18 +70,9 @@ export class IngestService {
     }
     if (valid.length === 0) return this.answer(batch.length, 0, errors);
 
-    // One statement: dedup claims, the events and their app users, committed before the answer (B13).
-    const stored = await this.events.insertEvents(
-      {
-        appId: app.id,
-        apiKeyId: who.keyId,
-        receivedAt,
-        dedupWindowStart: new Date(receivedAt.getTime() - DEDUP_WINDOW_MS),
-        // Sorted, so concurrent batches sharing ids take the unique-index locks in one order.
-        clientEventIds: [...clientEventIds].sort(),
-      },
-      valid,
-    );
+    // One statement (shared with concurrent requests): dedup claims, the events and their app users,
+    // committed before the answer (B13).
+    const stored = await this.writer.write({ appId: app.id, apiKeyId: who.keyId, receivedAt, events: valid });
     return this.answer(batch.length, stored, errors);
   }
 
