@@ -23,17 +23,6 @@ export class AppsRepository {
     });
   }
 
-  async activeIds(where: { teamIds: string[]; projectId?: string }, m?: EntityManager): Promise<string[]> {
-    if (where.teamIds.length === 0) return [];
-    const params: unknown[] = [where.teamIds];
-    const projectCond = where.projectId ? `AND project_id = $${params.push(where.projectId)}` : '';
-    const rows: { id: string }[] = await (m ?? this.ds.manager).query(
-      `SELECT id FROM apps WHERE team_id = ANY($1::uuid[]) AND deleted_at IS NULL ${projectCond} ORDER BY created_at, id`,
-      params,
-    );
-    return rows.map((r) => r.id);
-  }
-
   insert(row: Omit<AppEntity, 'id' | 'deletedAt'>, m: EntityManager): Promise<AppEntity> {
     return this.repo(m).save(this.repo(m).create({ ...row, deletedAt: null }));
   }

@@ -56,17 +56,6 @@ export class AppsService {
     return isUuid(id) ? this.apps.findActive(id.toLowerCase(), m) : Promise.resolve(null);
   }
 
-  /** Ids of the live apps of these teams (oldest first). */
-  activeAppIdsForTeams(teamIds: string[], m?: EntityManager): Promise<string[]> {
-    return this.apps.activeIds({ teamIds }, m);
-  }
-
-  /** Ids of the live apps of one project, restricted to these teams; [] for a malformed project id. */
-  activeAppIdsForProject(projectId: string, teamIds: string[], m?: EntityManager): Promise<string[]> {
-    if (!isUuid(projectId)) return Promise.resolve([]);
-    return this.apps.activeIds({ teamIds, projectId: projectId.toLowerCase() }, m);
-  }
-
   async list(who: Principal, teamIdFilter?: string): Promise<AppEntity[]> {
     return this.apps.listActive({ teamIds: await this.access.scopeTeamIds(who, teamIdFilter) });
   }

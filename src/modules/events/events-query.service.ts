@@ -30,10 +30,11 @@ export class EventsQueryService {
       if (!cursor) throw new BadRequestException(EventQueryErrors.invalidCursor);
     }
     const limit = normalizeLimit(q.limit);
-    const appIds = await this.scopeAppIds(who, q);
-    if (appIds.length === 0) return { ...EMPTY_PAGE };
+    const teamIds = await this.access.scopeTeamIds(who, q.team_id);
+    if (teamIds.length === 0) return { ...EMPTY_PAGE };
     const rows = await this.events.list({
-      appIds,
+      // `app_id` wins over `project_id`; without either, every live app of the accessible (or filtered) teams.
+      scope: { teamIds, appId: q.app_id?.toLowerCase(), projectId: q.app_id === undefined ? q.project_id?.toLowerCase() : undefined },
       level: q.level,
       userId: q.user_id === undefined ? undefined : pgSafeText(q.user_id),
       sessionId: q.session_id?.toLowerCase(),
@@ -59,15 +60,4 @@ export class EventsQueryService {
     return toEventResponse(row);
   }
 
-  /** `app_id` wins over `project_id`; without either, every live app of the accessible (or filtered) teams. */
-  private async scopeAppIds(who: Principal, q: ListEventsQueryDto): Promise<string[]> {
-    const teamIds = await this.access.scopeTeamIds(who, q.team_id);
-    if (teamIds.length === 0) return [];
-    if (q.app_id !== undefined) {
-      const app = await this.apps.findActive(q.app_id);
-      return app && teamIds.includes(app.teamId) ? [app.id] : [];
-    }
-    if (q.project_id !== undefined) return this.apps.activeAppIdsForProject(q.project_id, teamIds);
-    return this.apps.activeAppIdsForTeams(teamIds);
-  }
 }

@@ -35,7 +35,8 @@ export interface EventRow {
 
 /** Filters of GET /v1/events after validation (ANDed). `appIds` is the already-resolved scope. */
 export interface EventListQuery {
-  appIds: string[];
+  /** Live apps of these teams, narrowed to one app (wins) or one project. */
+  scope: { teamIds: string[]; appId?: string; projectId?: string };
   level?: string;
   userId?: string;
   sessionId?: string;
@@ -232,9 +233,15 @@ export class EventsRepository {
    * makes Postgres sort every event of every app.
    */
   async list(f: EventListQuery): Promise<EventRow[]> {
-    const params: unknown[] = [f.appIds];
-    const cond: string[] = ['e.app_id = a.app_id'];
+    const params: unknown[] = [f.scope.teamIds];
     const param = (v: unknown): string => `$${params.push(v)}`;
+    // The scope is resolved in the same statement (one round trip): live apps of the accessible teams.
+    // Reading the apps table here is deliberate — it is the hottest read path, and "events of deleted
+    // apps are never returned" then holds at the instant of the query, without a cache.
+    const scope: string[] = ['a.team_id = ANY($1::uuid[])', 'a.deleted_at IS NULL'];
+    if (f.scope.appId !== undefined) scope.push(`a.id = ${param(f.scope.appId)}::uuid`);
+    else if (f.scope.projectId !== undefined) scope.push(`a.project_id = ${param(f.scope.projectId)}::uuid`);
+    const cond: string[] = ['e.app_id = a.id'];
     if (f.isDev !== undefined) cond.push(`e.is_dev = ${param(f.isDev)}`);
     if (f.level !== undefined) cond.push(`e.level = ${param(f.level)}`);
     if (f.userId !== undefined) cond.push(`e.user_id = ${param(f.userId)}`);
@@ -253,15 +260,18 @@ export class EventsRepository {
       );
     }
     const limit = param(f.fetch);
+    // Each app is read through its own (app_id, timestamp, id) index range, at most `limit` rows each, and
+    // the per-app heads are merged: a caller with many apps never makes Postgres sort all their events.
     return this.ds.query(
       `SELECT p.*
-         FROM unnest($1::uuid[]) AS a(app_id)
+         FROM apps a
          CROSS JOIN LATERAL (
            SELECT ${SELECT_COLUMNS} FROM events e
             WHERE ${cond.join(' AND ')}
             ORDER BY e."timestamp" DESC, e.id DESC
             LIMIT ${limit}
          ) p
+        WHERE ${scope.join(' AND ')}
         ORDER BY p."timestamp" DESC, p.id DESC
         LIMIT ${limit}`,
       params,
