@@ -10,7 +10,7 @@ import { DataMode, isDevFilterOf } from './events.constants';
 import { EventQueryErrors } from './events.errors';
 import { EventPageResponse, EventResponse, toEventResponse } from './events.mapper';
 import { EventsRepository } from './events.repository';
-import { pgSafeText } from './pg-text';
+import { pgSafeText } from '../../common/http/pg-text';
 
 const EMPTY_PAGE: Readonly<EventPageResponse> = Object.freeze({ events: [], cursor: null, has_more: false });
 

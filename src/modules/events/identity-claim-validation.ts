@@ -1,7 +1,7 @@
 import { ANONYMOUS_PREFIX } from './events.constants';
 import { ClaimErrors } from './events.errors';
 import { MAX_FIELD_CHARS, exceedsCodePoints } from './ingest-validation';
-import { pgSafeText } from './pg-text';
+import { pgSafeText } from '../../common/http/pg-text';
 
 export interface ClaimInput {
   anonymousId: string;

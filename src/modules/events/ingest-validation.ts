@@ -1,6 +1,6 @@
 import { parseTimestamp } from '../../common/http/timestamp';
 import { isUuid } from '../../common/http/uuid';
-import { pgSafeText } from './pg-text';
+import { pgSafeText } from '../../common/http/pg-text';
 
 /**
  * Per-event ingest rules (SPEC §2.7 table, §1.11 "Ingest field types"). Runs for every event of every
