@@ -6,34 +6,17 @@ import { CursorPosition } from '../../common/http/pagination';
 import { ANONYMOUS_USER_PREFIX } from '../apps/app-rules';
 import { MonthPartition, assertSafePartition, partitionNamed, partitionsAround } from './event-partitions';
 import { DEDUP_WINDOW_MS } from './events.constants';
-import { EventLevel, NormalizedEvent } from './ingest-validation';
+import { NormalizedEvent } from './ingest-validation';
 
-/** One stored event, camelCase (mapped to the wire by events.mapper.ts). */
-export interface EventRow {
+/** One stored event, camelCase (mapped to the wire by events.mapper.ts): the accepted event plus server fields. */
+export interface EventRow extends NormalizedEvent {
   id: string;
   appId: string;
-  clientEventId: string | null;
-  sessionId: string;
-  userId: string | null;
   apiKeyId: string | null;
-  level: EventLevel;
-  sourceModule: string | null;
-  message: string;
-  screenName: string | null;
-  customAttributes: Record<string, string> | null;
-  environment: string | null;
-  osVersion: string | null;
-  appVersion: string | null;
-  buildNumber: string | null;
-  deviceModel: string | null;
-  locale: string | null;
-  isDev: boolean;
-  experiments: Record<string, string> | null;
-  timestamp: Date;
   receivedAt: Date;
 }
 
-/** Filters of GET /v1/events after validation (ANDed). `appIds` is the already-resolved scope. */
+/** Filters of GET /v1/events after validation (ANDed). */
 export interface EventListQuery {
   /** Live apps of these teams, narrowed to one app (wins) or one project. */
   scope: { teamIds: string[]; appId?: string; projectId?: string };
