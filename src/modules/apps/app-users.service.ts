@@ -1,7 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Principal } from '../../common/auth/principal';
-import { pgSafeText } from '../../common/http/pg-text';
 import { CursorPosition, Page, decodeCursor, normalizeLimit, pageOf } from '../../common/http/pagination';
 import { AppUsersRepository } from './app-users.repository';
 import { AppErrors } from './apps.errors';
@@ -36,7 +35,7 @@ export class AppUsersService {
       after = decoded;
     }
     const limit = normalizeLimit(query.limit);
-    const search = query.search === undefined ? undefined : pgSafeText(query.search);
+    const search = query.search;
     const rows = await this.appUsers.page(app.id, { search, isAnonymous: query.isAnonymous, after }, limit + 1);
     return pageOf(rows, limit, (u) => ({ timestamp: u.lastSeenAt, id: u.id }));
   }

@@ -3,7 +3,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ApiKeyType, defaultPermissions } from '../../common/auth/permission';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
-import { pgSafeText } from '../../common/http/pg-text';
 import { isUuid } from '../../common/http/uuid';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource, diff } from '../audit/audit.types';
@@ -81,8 +80,8 @@ export class AppsService {
     if (!project) throw new NotFoundException(ProjectErrors.notFound);
     await this.access.assertRole(who, project.teamId, TeamRole.Admin);
     const createdBy = who.kind === 'user' ? who.userId : who.createdBy;
-    const name = pgSafeText(input.name);
-    const bundleId = storedBundleId(platform, input.bundleId === undefined ? undefined : pgSafeText(input.bundleId));
+    const name = input.name;
+    const bundleId = storedBundleId(platform, input.bundleId);
     return this.ds.transaction(async (m) => {
       if (!(await this.projects.lockActive(project.id, m))) throw new NotFoundException(ProjectErrors.notFound);
       const app = await this.apps.insert(
@@ -111,7 +110,7 @@ export class AppsService {
   }
 
   async rename(who: Principal, id: string, newName: string): Promise<AppEntity> {
-    const name = pgSafeText(newName);
+    const name = newName;
     const app = await this.get(who, id);
     await this.access.assertRole(who, app.teamId, TeamRole.Admin);
     await this.ds.transaction(async (m) => {

@@ -10,7 +10,6 @@ import { DataMode, isDevFilterOf } from './events.constants';
 import { EventQueryErrors } from './events.errors';
 import { EventPageResponse, EventResponse, toEventResponse } from './events.mapper';
 import { EventsRepository } from './events.repository';
-import { pgSafeText } from '../../common/http/pg-text';
 
 const EMPTY_PAGE: Readonly<EventPageResponse> = Object.freeze({ events: [], cursor: null, has_more: false });
 
@@ -36,10 +35,10 @@ export class EventsQueryService {
       // `app_id` wins over `project_id`; without either, every live app of the accessible (or filtered) teams.
       scope: { teamIds, appId: q.app_id?.toLowerCase(), projectId: q.app_id === undefined ? q.project_id?.toLowerCase() : undefined },
       level: q.level,
-      userId: q.user_id === undefined ? undefined : pgSafeText(q.user_id),
+      userId: q.user_id,
       sessionId: q.session_id?.toLowerCase(),
       environment: q.environment,
-      screenName: q.screen_name === undefined ? undefined : pgSafeText(q.screen_name),
+      screenName: q.screen_name,
       since: q.since === undefined ? undefined : parseTimestamp(q.since) ?? undefined,
       until: q.until === undefined ? undefined : parseTimestamp(q.until) ?? undefined,
       isDev: isDevFilterOf((q.data_mode as DataMode | undefined) ?? DataMode.Production),

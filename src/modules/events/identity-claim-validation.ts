@@ -1,7 +1,6 @@
 import { ANONYMOUS_PREFIX } from './events.constants';
 import { ClaimErrors } from './events.errors';
 import { MAX_FIELD_CHARS, exceedsCodePoints } from './ingest-validation';
-import { pgSafeText } from '../../common/http/pg-text';
 
 export interface ClaimInput {
   anonymousId: string;
@@ -14,8 +13,8 @@ const present = (v: unknown): v is string => typeof v === 'string' && v !== '';
 
 /**
  * Body rules of §2.9 in the contract's order: both "required" checks, then the two prefix rules, then the
- * lengths. Pure. Accepted ids pass through pgSafeText like stored event strings, so a claim names the same
- * user_id the events were stored with.
+ * lengths. Pure. Ids arrive already made storable by the JSON parser, exactly like stored event strings, so a
+ * claim names the same user_id the events were stored with.
  */
 export function validateClaim(body: { anonymous_id?: unknown; user_id?: unknown }): ClaimValidation {
   const anonymousId = body.anonymous_id;
@@ -26,5 +25,5 @@ export function validateClaim(body: { anonymous_id?: unknown; user_id?: unknown 
   if (userId.startsWith(ANONYMOUS_PREFIX)) return { ok: false, message: ClaimErrors.userIdAnonymous };
   if (exceedsCodePoints(anonymousId, MAX_FIELD_CHARS)) return { ok: false, message: ClaimErrors.tooLong('anonymous_id') };
   if (exceedsCodePoints(userId, MAX_FIELD_CHARS)) return { ok: false, message: ClaimErrors.tooLong('user_id') };
-  return { ok: true, value: { anonymousId: pgSafeText(anonymousId), userId: pgSafeText(userId) } };
+  return { ok: true, value: { anonymousId, userId } };
 }

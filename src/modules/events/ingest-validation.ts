@@ -1,6 +1,5 @@
 import { parseTimestamp } from '../../common/http/timestamp';
 import { isUuid } from '../../common/http/uuid';
-import { pgSafeText } from '../../common/http/pg-text';
 
 /**
  * Per-event ingest rules (SPEC §2.7 table, §1.11 "Ingest field types"). Runs for every event of every
@@ -9,7 +8,7 @@ import { pgSafeText } from '../../common/http/pg-text';
  *
  * "Missing" follows §1.2: a field that is absent, `null` or `""` counts as not supplied, for every field.
  * Only own properties are read, so an inherited `constructor`/`toString` never looks like a field.
- * Accepted text passes through pgSafeText (U+0000 and lone surrogates cannot be stored; see pg-text.ts).
+ * Text PostgreSQL cannot store (U+0000, lone surrogates) was already replaced by the JSON parser (body-handling.ts).
  */
 
 export type Platform = 'apple' | 'android' | 'web' | 'backend';
@@ -182,15 +181,15 @@ function validateCustomAttributes(raw: unknown): MapResult {
     if (exceedsCodePoints(key, MAX_MAP_KEY_CHARS)) return { ok: false, problem: EVENT_ERRORS.attributesKeyLength };
     switch (typeof value) {
       case 'string':
-        out[pgSafeText(key)] = pgSafeText(truncateCodePoints(value, MAX_ATTRIBUTE_VALUE_CHARS));
+        out[key] = truncateCodePoints(value, MAX_ATTRIBUTE_VALUE_CHARS);
         break;
       case 'number':
         // JSON has no NaN/Infinity; an untyped caller handing one in gets the values error, not "null".
         if (!Number.isFinite(value)) return { ok: false, problem: EVENT_ERRORS.attributesValue };
-        out[pgSafeText(key)] = String(value); // same text as JSON.stringify for finite numbers
+        out[key] = String(value); // same text as JSON.stringify for finite numbers
         break;
       case 'boolean':
-        out[pgSafeText(key)] = value ? 'true' : 'false';
+        out[key] = value ? 'true' : 'false';
         break;
       default:
         if (value === null) break; // null entries are dropped
@@ -215,7 +214,7 @@ function validateExperiments(raw: unknown): MapResult {
     if (typeof value !== 'string' || exceedsCodePoints(value, MAX_FIELD_CHARS)) {
       return { ok: false, problem: EVENT_ERRORS.experimentsValue };
     }
-    out[pgSafeText(key)] = pgSafeText(value);
+    out[key] = value;
   }
   return { ok: true, value: out };
 }
@@ -302,7 +301,7 @@ export function validateEvent(raw: unknown, index: number, platform: Platform, n
     if (isMissing(value)) continue;
     if (typeof value !== 'string') return fail(index, EVENT_ERRORS.fieldType(field));
     if (exceedsCodePoints(value, MAX_FIELD_CHARS)) return fail(index, EVENT_ERRORS.fieldTooLong(field));
-    strings[field] = pgSafeText(value);
+    strings[field] = value;
   }
 
   // 14
@@ -329,7 +328,7 @@ export function validateEvent(raw: unknown, index: number, platform: Platform, n
       userId: strings.user_id,
       level: level as EventLevel,
       sourceModule: strings.source_module,
-      message: pgSafeText(message),
+      message,
       screenName: strings.screen_name,
       customAttributes: attributes.value,
       environment,

@@ -2,7 +2,6 @@ import { BadRequestException, Injectable, NotFoundException, OnModuleInit } from
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
-import { pgSafeText } from '../../common/http/pg-text';
 import { isUuid } from '../../common/http/uuid';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource, diff } from '../audit/audit.types';
@@ -77,7 +76,7 @@ export class ProjectsService implements OnModuleInit {
         await this.lifecycle.projectsPurged(stale, m);
         await this.projects.purge(stale, m);
       }
-      const project = await this.projects.insert({ teamId, name: pgSafeText(input.name), slug: input.slug }, m);
+      const project = await this.projects.insert({ teamId, name: input.name, slug: input.slug }, m);
       await this.audit.record(m, {
         teamId, actor: who, action: AuditAction.Create, resourceType: AuditResource.Project, resourceId: project.id,
         metadata: { name: project.name, slug: project.slug },
@@ -87,7 +86,7 @@ export class ProjectsService implements OnModuleInit {
   }
 
   async rename(who: Principal, id: string, newName: string): Promise<ProjectEntity> {
-    const name = pgSafeText(newName);
+    const name = newName;
     const project = await this.get(who, id);
     await this.access.assertRole(who, project.teamId, TeamRole.Admin);
     await this.ds.transaction(async (m) => {
