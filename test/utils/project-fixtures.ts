@@ -1,26 +1,13 @@
 import { TestApp } from './create-test-app';
+import { AppResponse } from '../../src/modules/apps/apps.mapper';
+import { ProjectResponse } from '../../src/modules/projects/projects.mapper';
 import { Session } from './auth';
 
 /** Fixtures for projects and apps, created through the public API (fail loudly when the API refuses). */
 
-export interface ProjectBody {
-  id: string;
-  team_id: string;
-  name: string;
-  slug: string;
-  created_at: string;
-}
-
-export interface AppBody {
-  id: string;
-  team_id: string;
-  project_id: string;
-  name: string;
-  platform: string;
-  bundle_id: string | null;
-  client_key: string;
-  created_at: string;
-}
+/** Wire shapes as the API answers them (the mappers' response types). */
+export type ProjectBody = ProjectResponse;
+export type AppBody = AppResponse;
 
 let counter = 0;
 const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
