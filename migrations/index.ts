@@ -1,4 +1,5 @@
 import { InitialSchema1732700000000 } from './1732700000000-InitialSchema';
+import { AnalyticsTables1764600000000 } from './1764600000000-AnalyticsTables';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
-export const MIGRATIONS = [InitialSchema1732700000000];
+export const MIGRATIONS = [InitialSchema1732700000000, AnalyticsTables1764600000000];

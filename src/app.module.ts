@@ -19,7 +19,7 @@ import { HealthModule } from './modules/health/health.module';
 import { InvitationsModule } from './modules/invitations/invitations.module';
 import { KeysModule } from './modules/keys/keys.module';
 import { MailModule } from './modules/mail/mail.module';
-import { MetricsModule } from './modules/metrics/metrics.module';
+import { ObservabilityModule } from './modules/observability/observability.module';
 import { ProjectsModule } from './modules/projects/projects.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { TeamRoleGuard } from './modules/teams/team-role.guard';
@@ -39,7 +39,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config)),
         TypeOrmModule.forRoot({ ...baseDataSourceOptions(databaseUrl), autoLoadEntities: true, migrationsRun: true }),
         HealthModule,
-        MetricsModule,
+        ObservabilityModule,
         UsersModule,
         AuditModule,
         MailModule,

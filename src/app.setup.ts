@@ -5,7 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import { registerBodyHandling, MAX_DECODED_BYTES } from './common/http/body-handling';
 import { RouteRegistry } from './common/filters/route-registry';
 import { AppConfig } from './config/app-config';
-import { MetricsService } from './modules/metrics/metrics.service';
+import { PrometheusService } from './modules/observability/prometheus.service';
 import { setupOpenApi } from './openapi/openapi';
 
 /** Routes without the /v1 prefix (§1.1). */
@@ -39,7 +39,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   const registry = new RouteRegistry();
   fastify.decorate('routeRegistry', registry);
   fastify.addHook('onRoute', (route) => registry.add(route.method, route.url));
-  const metrics = app.get(MetricsService);
+  const metrics = app.get(PrometheusService);
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.is404 || !request.routeOptions.url ? 'unmatched' : request.routeOptions.url;
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { identityOf } from '../auth/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/app-config';
-import { MetricsService } from '../../modules/metrics/metrics.service';
+import { PrometheusService } from '../../modules/observability/prometheus.service';
 import { BucketStore } from './token-bucket';
 import { BUCKET_STORE, RATE_LIMIT_EXCEEDED, RATE_LIMIT_HEADERS, RETRY_AFTER_SECONDS } from './rate-limit.constants';
 import { bucketKey, hostClassOf } from './rate-limit-key';
@@ -23,7 +23,7 @@ export class RateLimitGuard implements CanActivate {
   constructor(
     @Inject(BUCKET_STORE) private readonly store: BucketStore,
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly metrics: MetricsService,
+    private readonly metrics: PrometheusService,
   ) {
     this.limit = String(config.rateLimitMaxTokens);
   }

@@ -14,6 +14,8 @@ export enum AuditResource {
   TeamMember = 'team_member',
   Invitation = 'invitation',
   User = 'user',
+  MetricDefinition = 'metric_definition',
+  FunnelDefinition = 'funnel_definition',
 }
 
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;

@@ -2,7 +2,7 @@ import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/com
 import { Principal } from '../../common/auth/principal';
 import { AppsService } from '../apps/apps.service';
 import { AppEntity } from '../apps/entities/app.entity';
-import { MetricsService } from '../metrics/metrics.service';
+import { PrometheusService } from '../observability/prometheus.service';
 import { IngestBody } from './dto/ingest-batch.dto';
 import { MAX_BATCH_SIZE, MAX_BUNDLE_ID_CHARS } from './events.constants';
 import { IngestErrors } from './events.errors';
@@ -39,7 +39,7 @@ export class IngestService {
   constructor(
     private readonly apps: AppsService,
     private readonly writer: IngestWriter,
-    private readonly metrics: MetricsService,
+    private readonly metrics: PrometheusService,
   ) {}
 
   async ingest(who: Principal, body: IngestBody): Promise<IngestResponse> {

@@ -13,7 +13,7 @@ interface PgPool {
 
 /** Prometheus metrics of B12, on a registry of our own (several app instances in one test process stay apart). */
 @Injectable()
-export class MetricsService {
+export class PrometheusService {
   readonly registry = new Registry();
   private readonly httpRequests = new Counter({
     name: 'http_requests_total', help: 'HTTP requests by method, route template and status', labelNames: ['method', 'route', 'status'], registers: [this.registry],

@@ -6,7 +6,7 @@ import { Public } from '../../common/decorators/auth.decorators';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ApiErrors } from '../../openapi/openapi.decorators';
-import { MetricsService } from './metrics.service';
+import { PrometheusService } from './prometheus.service';
 
 const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -14,9 +14,9 @@ const sameSecret = (a: string, b: string) => a.length === b.length && timingSafe
 @ApiTags('Operations')
 @Controller('metrics')
 @Public()
-export class MetricsController {
+export class PrometheusController {
   constructor(
-    private readonly metrics: MetricsService,
+    private readonly metrics: PrometheusService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
