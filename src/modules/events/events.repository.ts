@@ -5,6 +5,7 @@ import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { CursorPosition } from '../../common/http/pagination';
 import { ANONYMOUS_USER_PREFIX } from '../apps/app-rules';
 import { MonthPartition, assertSafePartition, partitionNamed, partitionsAround } from './event-partitions';
+import { FUNNEL_PREFIX, isFunnelMessage, metricFieldsOf } from './analytics-rows';
 import { DEDUP_WINDOW_MS } from './events.constants';
 import { NormalizedEvent } from './ingest-validation';
 
@@ -83,16 +84,22 @@ export interface StoredPerRequest {
  *   statements never deadlock on them. This writes the apps module's app_users table from here on purpose:
  *   folding it into the ingest statement saves a transaction and round trips on the hottest path, and holds
  *   the app-user row locks for the shortest time.
+ * - `metric_rows` / `funnel_rows` (B15): the side rows of §2.12.6 and §2.13.5 for the kept rows, in the same
+ *   statement, so they exist exactly for the stored events and are visible once the statement committed. Which
+ *   events qualify and their derived fields are decided in JS (analytics-rows.ts, arrays $24–$29, null for
+ *   other events). Funnel rows are inserted in input order (`ord`: requests in arrival order, each batch in
+ *   array order), which is the order their `seq` identity is drawn in (the B17 tie-breaker).
  * Returns the stored count per request.
  */
 const INSERT_EVENTS = `
   WITH input AS MATERIALIZED (
     SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::text[],
       $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-      $16::text[], $17::text[], $18::text[], $19::bool[], $20::text[], $21::timestamptz[])
+      $16::text[], $17::text[], $18::text[], $19::bool[], $20::text[], $21::timestamptz[],
+      $24::text[], $25::text[], $26::uuid[], $27::int[], $28::text[], $29::text[]) WITH ORDINALITY
       AS t(req, app_id, api_key_id, received_at, client_event_id, session_id, user_id, level, source_module, message,
         screen_name, custom_attributes, environment, os_version, app_version, build_number, device_model, locale,
-        is_dev, experiments, ts)
+        is_dev, experiments, ts, metric_slug, metric_phase, tracking_id, duration_ms, metric_error, funnel_step, ord)
   ), claimed AS (
     INSERT INTO event_dedup (app_id, client_event_id, received_at)
     SELECT i.app_id, i.client_event_id, i.received_at FROM input i
@@ -121,6 +128,25 @@ const INSERT_EVENTS = `
      GROUP BY k.app_id, k.user_id
      ORDER BY k.app_id, k.user_id
     ON CONFLICT (app_id, user_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at
+  ), metric_rows AS (
+    INSERT INTO metric_events (app_id, session_id, user_id, api_key_id, metric_slug, phase, tracking_id, duration_ms,
+      error, attributes, environment, os_version, app_version, device_model, build_number, is_dev, client_event_id,
+      "timestamp", received_at)
+    SELECT k.app_id, k.session_id, k.user_id, k.api_key_id, k.metric_slug, k.metric_phase, k.tracking_id,
+      k.duration_ms, k.metric_error, COALESCE(k.custom_attributes::jsonb, '{}'::jsonb), k.environment, k.os_version,
+      k.app_version, k.device_model, k.build_number, k.is_dev, k.client_event_id, k.ts, k.received_at
+      FROM kept k
+     WHERE k.metric_slug IS NOT NULL
+  ), funnel_rows AS (
+    INSERT INTO funnel_events (app_id, session_id, user_id, api_key_id, step_name, message, screen_name,
+      custom_attributes, experiments, environment, os_version, app_version, device_model, build_number, is_dev,
+      client_event_id, "timestamp", received_at)
+    SELECT k.app_id, k.session_id, k.user_id, k.api_key_id, k.funnel_step, k.message, k.screen_name,
+      k.custom_attributes::jsonb, k.experiments::jsonb, k.environment, k.os_version, k.app_version, k.device_model,
+      k.build_number, k.is_dev, k.client_event_id, k.ts, k.received_at
+      FROM kept k
+     WHERE k.funnel_step IS NOT NULL
+     ORDER BY k.ord
   )
   SELECT k.req, count(*)::int AS stored FROM kept k GROUP BY k.req`;
 
@@ -128,7 +154,7 @@ const INSERT_EVENTS = `
  * INSERT_EVENTS runs as a named prepared statement: parsed and planned once per pooled connection instead of
  * on every call (planning this statement costs more than executing it for a few rows).
  */
-const INSERT_EVENTS_STATEMENT = 'owl_insert_events_v1';
+const INSERT_EVENTS_STATEMENT = 'owl_insert_events_v2';
 
 /** The part of a pooled pg client used for INSERT_EVENTS. */
 interface PgClient {
@@ -137,6 +163,32 @@ interface PgClient {
 
 /** The dedup window as a PostgreSQL interval (parameter $22 of INSERT_EVENTS). */
 const DEDUP_WINDOW_INTERVAL = `${DEDUP_WINDOW_MS} milliseconds`;
+
+/** Parameters $24–$29 of INSERT_EVENTS: metric slug, phase, tracking id, duration, error; funnel step name. */
+function analyticsColumns(rows: EventWriteRow[]): unknown[][] {
+  const n = rows.length;
+  const slug = new Array<string | null>(n).fill(null);
+  const phase = new Array<string | null>(n).fill(null);
+  const tracking = new Array<string | null>(n).fill(null);
+  const duration = new Array<number | null>(n).fill(null);
+  const error = new Array<string | null>(n).fill(null);
+  const step = new Array<string | null>(n).fill(null);
+  for (let i = 0; i < n; i++) {
+    const { message, customAttributes } = rows[i].event;
+    if (isFunnelMessage(message)) {
+      step[i] = message.slice(FUNNEL_PREFIX.length);
+      continue;
+    }
+    const metric = metricFieldsOf(message, customAttributes);
+    if (metric === null) continue;
+    slug[i] = metric.slug;
+    phase[i] = metric.phase;
+    tracking[i] = metric.trackingId;
+    duration[i] = metric.durationMs;
+    error[i] = metric.error;
+  }
+  return [slug, phase, tracking, duration, error, step];
+}
 
 /** Serialises partition upkeep between instances (transaction-scoped advisory lock). */
 const PARTITION_LOCK_KEY = 0x6f776c_0001; // "owl" + 1
@@ -192,6 +244,7 @@ export class EventsRepository {
       col((r) => r.event.timestamp.toISOString()),
       DEDUP_WINDOW_INTERVAL,
       ANONYMOUS_USER_PREFIX,
+      ...analyticsColumns(rows),
     ];
     // Straight on a pooled connection (not DataSource.query), because only pg's own API names a statement.
     const [client, release] = (await (this.ds.driver as PostgresDriver).obtainMasterConnection()) as [
@@ -271,10 +324,12 @@ export class EventsRepository {
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`claim:${appId}:${anonymousId}`]);
   }
 
-  /** Relabels every event of `from` in the app as `to`; returns how many. */
+  /** Relabels every event of `from` in the app as `to` (metric and funnel rows too); returns how many events. */
   async reassignUser(appId: string, from: string, to: string, m: EntityManager): Promise<number> {
     const rows: { n: number }[] = await m.query(
-      `WITH moved AS (UPDATE events SET user_id = $3 WHERE app_id = $1 AND user_id = $2 RETURNING 1)
+      `WITH moved AS (UPDATE events SET user_id = $3 WHERE app_id = $1 AND user_id = $2 RETURNING 1),
+            metric_rows AS (UPDATE metric_events SET user_id = $3 WHERE app_id = $1 AND user_id = $2),
+            funnel_rows AS (UPDATE funnel_events SET user_id = $3 WHERE app_id = $1 AND user_id = $2)
        SELECT count(*)::int AS n FROM moved`,
       [appId, from, to],
     );
@@ -286,6 +341,8 @@ export class EventsRepository {
     if (appIds.length === 0) return;
     await m.query(`DELETE FROM events WHERE app_id = ANY($1::uuid[])`, [appIds]);
     await m.query(`DELETE FROM event_dedup WHERE app_id = ANY($1::uuid[])`, [appIds]);
+    await m.query(`DELETE FROM metric_events WHERE app_id = ANY($1::uuid[])`, [appIds]);
+    await m.query(`DELETE FROM funnel_events WHERE app_id = ANY($1::uuid[])`, [appIds]);
   }
 
   /**
@@ -361,6 +418,9 @@ export class EventsRepository {
         dropped.push(p.name);
       }
       await runner.query(`DELETE FROM events_default WHERE "timestamp" < $1`, [cutoff]);
+      // The side rows of those events go with them.
+      await runner.query(`DELETE FROM metric_events WHERE "timestamp" < $1`, [cutoff]);
+      await runner.query(`DELETE FROM funnel_events WHERE "timestamp" < $1`, [cutoff]);
       await runner.commitTransaction();
       return dropped;
     } catch (err) {

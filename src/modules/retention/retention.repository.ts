@@ -15,8 +15,19 @@ export class RetentionRepository {
     return rows[0].locked;
   }
 
-  /** Keys, projects and teams soft-deleted before `cutoff` (their apps were purged first). */
+  /**
+   * Keys, projects and teams soft-deleted before `cutoff` (their apps were purged first), and metric/funnel
+   * definitions deleted before it or belonging to a project that is purged now or was purged earlier.
+   */
   async purgeSoftDeleted(cutoff: Date, m: EntityManager): Promise<{ keys: number; projects: number; teams: number }> {
+    for (const table of ['metric_definitions', 'funnel_definitions']) {
+      await m.query(
+        `DELETE FROM ${table} d
+          WHERE d.deleted_at < $1
+             OR NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id AND (p.deleted_at IS NULL OR p.deleted_at >= $1))`,
+        [cutoff],
+      );
+    }
     const [, keys]: [unknown, number] = await m.query(`DELETE FROM api_keys WHERE deleted_at < $1`, [cutoff]);
     const [, projects]: [unknown, number] = await m.query(`DELETE FROM projects WHERE deleted_at < $1`, [cutoff]);
     const [, teams]: [unknown, number] = await m.query(`DELETE FROM teams WHERE deleted_at < $1`, [cutoff]);
