@@ -15,10 +15,12 @@ import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { PrincipalAuthGuard } from './modules/auth/principal-auth.guard';
 import { EventsModule } from './modules/events/events.module';
+import { FunnelsModule } from './modules/funnels/funnels.module';
 import { HealthModule } from './modules/health/health.module';
 import { InvitationsModule } from './modules/invitations/invitations.module';
 import { KeysModule } from './modules/keys/keys.module';
 import { MailModule } from './modules/mail/mail.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { ObservabilityModule } from './modules/observability/observability.module';
 import { ProjectsModule } from './modules/projects/projects.module';
 import { RetentionModule } from './modules/retention/retention.module';
@@ -50,6 +52,8 @@ export class AppModule {
         AuthModule,
         InvitationsModule,
         EventsModule,
+        MetricsModule,
+        FunnelsModule,
         RetentionModule,
       ],
       providers: [
