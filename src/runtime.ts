@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { AppConfig } from './config/app-config';
+import { checkDatabase } from './database/database-check';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
 
 export interface Runtime {
@@ -22,10 +23,17 @@ function persistedJwtSecret(dataDir: string): string {
   return secret;
 }
 
-/** Fills in what the environment left to us: the embedded database when DATABASE_URL is unset, and the dev JWT secret. */
+/**
+ * Fills in what the environment left to us: the embedded database when DATABASE_URL is unset, and the dev JWT
+ * secret. An external database is checked once here, so a wrong DATABASE_URL fails in one line, not after retries.
+ * Throws StartupError for problems the user can fix.
+ */
 export async function prepareRuntime(config: AppConfig, log: Logger): Promise<Runtime> {
   const jwtSecret = config.jwtSecret ?? persistedJwtSecret(config.dataDir);
-  if (config.databaseUrl) return { config: { ...config, jwtSecret }, stop: async () => undefined };
+  if (config.databaseUrl) {
+    await checkDatabase(config.databaseUrl, log);
+    return { config: { ...config, jwtSecret }, stop: async () => undefined };
+  }
   const db = await startEmbeddedPostgres(config.dataDir, log);
   return { config: { ...config, jwtSecret, databaseUrl: db.url }, stop: () => db.stop() };
 }

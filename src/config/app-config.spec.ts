@@ -25,6 +25,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RATE_LIMIT_MAX_TOKENS: '0' })).toThrow(/RATE_LIMIT_MAX_TOKENS/);
   });
 
+  it('reports each bad variable once', () => {
+    for (const PORT of ['70000', '-1', '-1.5', '99999.5']) {
+      const message = (() => {
+        try {
+          loadConfig({ PORT });
+          return '';
+        } catch (err) {
+          return (err as Error).message;
+        }
+      })();
+      expect(message.match(/PORT/g)).toHaveLength(1);
+    }
+  });
+
   it('requires JWT_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET is required when NODE_ENV=production');
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's' }).isProduction).toBe(true);

@@ -38,7 +38,9 @@ const blankToUndefined = (env: NodeJS.ProcessEnv): Record<string, string> => {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = plainToInstance(EnvSchema, blankToUndefined(env), { enableImplicitConversion: false });
   const errors = validateSync(parsed, { whitelist: false, forbidUnknownValues: false });
-  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+  // One message per variable, each message once: `PORT=-1.5` is one problem, not three. Decorators register
+  // bottom-up, so the last failed constraint is the rule written first in EnvSchema (the type check).
+  const problems = [...new Set(errors.map((e) => Object.values(e.constraints ?? {}).pop()).filter((m): m is string => !!m))];
   const nodeEnv = parsed.NODE_ENV ?? 'development';
   if (nodeEnv === 'production' && !parsed.JWT_SECRET) problems.push('JWT_SECRET is required when NODE_ENV=production');
   if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
