@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import { registerBodyHandling, MAX_DECODED_BYTES } from './common/http/body-handling';
+import { onClientError, onFrameworkError } from './common/filters/framework-errors';
 import { RouteRegistry } from './common/filters/route-registry';
 import { AppConfig } from './config/app-config';
 import { PrometheusService } from './modules/observability/prometheus.service';
@@ -22,6 +23,9 @@ export function fastifyOptions(): FastifyServerOptions {
     // A path parameter of any length the HTTP parser accepts still reaches its route, so an over-long id
     // gets the resource's 404 (B7) instead of Fastify's 414 (its default cap is 100 characters).
     routerOptions: { maxParamLength: 16_384 },
+    // Failures before routing (bad %-escapes, over-long parameters, unparseable requests) in the envelope (B1).
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
     // One request id for Fastify and every pino line of the request: the caller's X-Request-Id or a UUID.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const incoming = req.headers['x-request-id'];

@@ -73,7 +73,7 @@ describe('invitations (e2e)', () => {
 
       const mail = t.sink.lastTo('bob@example.com');
       const token = mailedInviteToken(t, 'bob@example.com');
-      expect(mail.text).toContain(`http://dashboard.test/invite/${token}`);
+      expect(mail.text).toContain(`http://dashboard.test/invite/accept?token=${token}`);
       expect(mail.text).toContain('Acme');
       expect(mail.text).toContain('Admin');
 

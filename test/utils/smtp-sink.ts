@@ -3,7 +3,10 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
+  /** Recipients named in the `To` header. */
   to: string[];
+  /** Recipients of the SMTP envelope (RCPT TO): who the message was actually delivered to. */
+  rcptTo: string[];
   subject: string;
   text: string;
 }
@@ -21,7 +24,7 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
-      onData: (stream, _session, callback) => {
+      onData: (stream, session, callback) => {
         if (this.failDeliveries) {
           stream.resume();
           stream.on('end', () => callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 })));
@@ -30,7 +33,8 @@ export class SmtpSink {
         simpleParser(stream)
           .then((mail) => {
             const to = [mail.to].flat().flatMap((a) => (a ? a.value.map((v) => (v.address ?? '').toLowerCase()) : []));
-            this.messages.push({ to, subject: mail.subject ?? '', text: mail.text ?? '' });
+            const rcptTo = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+            this.messages.push({ to, rcptTo, subject: mail.subject ?? '', text: mail.text ?? '' });
             callback();
           })
           .catch(callback);

@@ -16,7 +16,7 @@ export async function createTeam(t: TestApp, owner: Session, slug: string, name 
 
 /** The token of the newest invitation link mailed to `email`. */
 export function mailedInviteToken(t: TestApp, email: string): string {
-  const match = /\/invite\/([0-9a-f-]{36})\b/.exec(t.sink.lastTo(email).text);
+  const match = /\/invite\/accept\?token=([0-9a-f-]{36})\b/.exec(t.sink.lastTo(email).text);
   if (!match) throw new Error(`no invitation link in the mail to ${email}`);
   return match[1];
 }

@@ -27,8 +27,8 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       if (allowed.length > 0) return writeError(reply, 405, { error: 'Method not allowed' }, { allow: allowed.join(', ') });
       return writeError(reply, 404, { error: 'Not found' });
     }
-    const { status, body } = toHttpError(err);
-    if (status >= 500) this.log.error({ err }, 'request failed');
-    writeError(reply, status, body);
+    const { status, body, headers } = toHttpError(err);
+    if (status >= 500 && status !== 503) this.log.error({ err }, 'request failed');
+    writeError(reply, status, body, headers);
   }
 }

@@ -10,6 +10,19 @@ export interface HttpErrorBody {
 export interface HttpErrorAnswer {
   status: number;
   body: HttpErrorBody;
+  /** Response headers that belong to this answer (e.g. `Retry-After` on a 503). */
+  headers?: Record<string, string>;
+}
+
+/** An HttpException whose answer also carries response headers, written by the error filter. */
+export class HttpExceptionWithHeaders extends HttpException {
+  constructor(
+    message: string,
+    status: number,
+    readonly headers: Record<string, string>,
+  ) {
+    super(message, status);
+  }
 }
 
 /** Texts for framework-level failures (Fastify codes) that carry no contract text of their own. */
@@ -47,6 +60,7 @@ export function toHttpError(err: unknown): HttpErrorAnswer {
     if (response && typeof response === 'object' && !('statusCode' in response) && typeof (response as HttpErrorBody).error === 'string') {
       return { status, body: response as HttpErrorBody };
     }
+    if (err instanceof HttpExceptionWithHeaders) return { status, body: { error: messageOf(response) ?? INTERNAL_ERROR }, headers: err.headers };
     if (status >= 500) return { status, body: { error: status === 500 ? INTERNAL_ERROR : messageOf(response) ?? INTERNAL_ERROR } };
     return { status, body: { error: messageOf(response) ?? GENERIC_4XX[status] ?? 'Bad request' } };
   }

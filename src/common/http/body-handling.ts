@@ -24,6 +24,7 @@
  * would then see a broken pipe instead of the 413/415. Past that cap the answer is sent at once
  * with `Connection: close`.
  */
+import { MAX_JSON_DEPTH, tooDeepField } from './json-depth';
 import { pgSafeText } from './pg-text';
 import { Transform } from 'node:stream';
 import type { Readable, TransformCallback } from 'node:stream';
@@ -64,6 +65,10 @@ export const BODY_ERRORS = {
   notAnObject: 'Request body must be a JSON object',
   aborted: 'Request body could not be read',
 } as const;
+
+/** 400 text for a body nested deeper than MAX_JSON_DEPTH, naming the top-level field. */
+export const tooDeepMessage = (field: string | null): string =>
+  `${field ?? 'Request body'} is nested too deeply (at most ${MAX_JSON_DEPTH} levels)`;
 
 type Coding = 'gzip' | 'deflate' | 'identity';
 
@@ -108,6 +113,7 @@ const errors = {
   invalidCompressed: () => withStatus(new BadRequestException(BODY_ERRORS.invalidCompressed)),
   malformedJson: () => withStatus(new BadRequestException(BODY_ERRORS.malformedJson)),
   notAnObject: () => withStatus(new BadRequestException(BODY_ERRORS.notAnObject)),
+  tooDeep: (field: string | null) => withStatus(new BadRequestException(tooDeepMessage(field))),
   aborted: () => withStatus(new BadRequestException(BODY_ERRORS.aborted)),
 };
 
@@ -388,6 +394,8 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw errors.notAnObject();
   }
+  const deep = tooDeepField(text);
+  if (deep !== undefined) throw errors.tooDeep(deep);
   // U+0000 and lone surrogates can only arrive as \u escapes; only then is the (rare) deep walk needed.
   return (ESCAPED_UNSTORABLE.test(text) ? storableJson(value) : value) as Record<string, unknown>;
 }

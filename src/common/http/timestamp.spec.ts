@@ -38,8 +38,10 @@ describe('parseTimestamp', () => {
     it('keeps years below 100 literal (Date.UTC would map them to 19xx)', () => {
       expect(iso('0050-06-15T12:00:00Z')).toBe('0050-06-15T12:00:00.000Z');
       expect(iso('0004-02-29')).toBe('0004-02-29T00:00:00.000Z');
-      expect(iso('0000-02-29T01:02:03.004Z')).toBe('0000-02-29T01:02:03.004Z');
       expect(iso('0001-01-01')).toBe('0001-01-01T00:00:00.000Z');
+      expect(iso('0001-01-01T00:59:00+00:59')).toBe('0001-01-01T00:00:00.000Z');
+      expect(iso('9999-12-31T23:59:59.999Z')).toBe('9999-12-31T23:59:59.999Z');
+      expect(iso('9999-12-31T00:00:00-23:59')).toBe('9999-12-31T23:59:00.000Z');
     });
 
     it('returns a fresh Date each call', () => {
@@ -90,6 +92,14 @@ describe('parseTimestamp', () => {
       'Fri, 08 Mar 2024 14:22:05 GMT',
       '1709907725417', // epoch digits as a string
       '２０２４-03-08', // non-ASCII digits
+      // instants outside UTC years 1–9999 (no 4-digit rendering; PostgreSQL rejects the text)
+      '0000-01-01',
+      '0000-02-29T01:02:03.004Z',
+      '0000-01-01T00:00:00Z',
+      '0001-01-01T00:00:00+01:00',
+      '0001-01-01T00:59:59.999+01:00',
+      '9999-12-31T23:59:59-23:59',
+      '9999-12-31T23:00:00-01:00',
     ])('%j → null', (input) => {
       expect(parseTimestamp(input)).toBeNull();
     });

@@ -13,6 +13,10 @@
 const TIMESTAMP_RE =
   /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?)?$/;
 
+/** Instants outside these UTC years are refused: they have no §1.3 rendering and PostgreSQL rejects the text. */
+const MIN_YEAR = 1;
+const MAX_YEAR = 9999;
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function isLeapYear(y: number): boolean {
@@ -72,7 +76,11 @@ export function parseTimestamp(v: unknown): Date | null {
     d.setUTCFullYear(year);
     epochMs = d.getTime();
   }
-  return new Date(epochMs - offset * 60_000);
+  const at = new Date(epochMs - offset * 60_000);
+  // The instant must be printable as a 4-digit-year ISO string, which is also what PostgreSQL is sent:
+  // `0001-01-01T00:00:00+01:00` (year 0 in UTC) or `9999-12-31T23:59:59-23:59` (year 10000) are invalid.
+  const utcYear = at.getUTCFullYear();
+  return utcYear >= MIN_YEAR && utcYear <= MAX_YEAR ? at : null;
 }
 
 /** Wire format for every timestamp: ISO 8601, UTC, exactly three fractional digits. */

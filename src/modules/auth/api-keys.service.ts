@@ -111,7 +111,9 @@ export class ApiKeysService {
     const key = await this.visibleKey(who, id);
     await this.access.assertRole(who, key.teamId, TeamRole.Admin);
     await this.ds.transaction(async (m) => {
-      await this.store.revoke({ ids: [key.id] }, new Date(), m);
+      const revoked = await this.store.revoke({ ids: [key.id] }, new Date(), m);
+      // Lost a race with a concurrent revoke of the same key: that one answered 200 and wrote the audit entry.
+      if (revoked.length === 0) throw new NotFoundException(AuthErrors.apiKeyNotFound);
       await this.audit.record(m, {
         teamId: key.teamId, actor: who, action: AuditAction.Delete, resourceType: AuditResource.ApiKey, resourceId: key.id,
         metadata: { name: key.name },

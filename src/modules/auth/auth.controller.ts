@@ -1,10 +1,10 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Patch, Post, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Patch, Post, Res, UnauthorizedException } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { UserPrincipal, Principal } from '../../common/auth/principal';
 import { CurrentPrincipal, Public, UserOnly } from '../../common/decorators/auth.decorators';
-import { normalizeEmail } from '../../common/http/email';
+import { parseEmail } from '../../common/http/email';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ApiErrors, ApiOk, errorResponse } from '../../openapi/openapi.decorators';
@@ -16,6 +16,17 @@ import { toSessionResponse, toWhoamiResponse } from './auth.mapper';
 import { AuthErrors, SESSION_TTL_SECONDS, TOKEN_COOKIE } from './auth.errors';
 import { AuthService } from './auth.service';
 import { AgentLoginDto, SendCodeDto, UpdateMeDto, VerifyCodeDto } from './dto/auth.dto';
+
+/**
+ * The email of verify-code / agent-login by the one email rule. No code can exist for a string that is not one
+ * address (send-code refuses it), so such a string fails exactly like a wrong code: 401 (SPEC §2.1 lists no 400
+ * for it), without a database round trip and without touching any failure counter.
+ */
+function codeEmail(raw: string): string {
+  const email = parseEmail(raw);
+  if (!email) throw new UnauthorizedException(AuthErrors.invalidCode);
+  return email;
+}
 
 @ApiTags('Auth')
 @Controller('auth')
@@ -42,7 +53,7 @@ export class AuthController {
   @ApiOk(object({ message: { type: 'string', enum: ['Verification code sent'] } }))
   @ApiErrors([400, AuthErrors.validEmailRequired], [429, AuthErrors.tooManyCodes], [502, AuthErrors.sendFailed])
   async sendCode(@Body() body: SendCodeDto) {
-    const email = normalizeEmail(body.email);
+    const email = parseEmail(body.email);
     if (!email) throw new BadRequestException(AuthErrors.validEmailRequired);
     await this.auth.sendCode(email);
     return { message: 'Verification code sent' };
@@ -61,7 +72,7 @@ export class AuthController {
     [401, AuthErrors.invalidCode],
   )
   async verifyCode(@Body() body: VerifyCodeDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const session = await this.auth.verifyCode(body.email.trim().toLowerCase(), body.code);
+    const session = await this.auth.verifyCode(codeEmail(body.email), body.code);
     reply.status(session.isNewUser ? 201 : 200);
     reply.setCookie(TOKEN_COOKIE, session.token, { ...this.cookieOptions(), maxAge: SESSION_TTL_SECONDS });
     return toSessionResponse(session);
@@ -82,7 +93,7 @@ export class AuthController {
   })
   @ApiErrors([401, AuthErrors.invalidCode], [403, AuthErrors.noTeamMembership, NOT_A_MEMBER])
   async agentLogin(@Body() body: AgentLoginDto) {
-    const result = await this.auth.agentLogin(body.email.trim().toLowerCase(), body.code, body.team_id);
+    const result = await this.auth.agentLogin(codeEmail(body.email), body.code, body.team_id);
     return { api_key: result.apiKey, team: result.team };
   }
 

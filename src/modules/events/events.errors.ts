@@ -9,6 +9,8 @@ export const IngestErrors = {
   bundleIdRequired: 'bundle_id is required',
   bundleIdTooLong: 'bundle_id must be at most 255 characters',
   bundleIdMismatch: 'bundle_id does not match the app associated with this API key',
+  /** 503 with Retry-After when the write queue is full (the SDK retries; dedup keeps retries exact). */
+  serverBusy: 'Server busy',
 } as const;
 
 export const EventQueryErrors = {

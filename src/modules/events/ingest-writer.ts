@@ -87,6 +87,14 @@ export function storedCounts(requests: number, rows: readonly StoredPerRequest[]
   return counts;
 }
 
+/** The writer's queue is full: the request is refused at once (the caller answers 503 and the SDK retries). */
+export class WriteQueueFullError extends Error {
+  constructor() {
+    super('ingest write queue is full');
+    this.name = 'WriteQueueFullError';
+  }
+}
+
 interface Pending {
   write: IngestWrite;
   resolve: (stored: number) => void;
@@ -133,7 +141,7 @@ export class IngestWriter implements OnApplicationShutdown {
   write(write: IngestWrite): Promise<number> {
     if (this.queuedEvents + write.events.length > this.options.maxQueuedEvents && this.queue.length > 0) {
       this.log.warn({ queuedEvents: this.queuedEvents }, 'ingest write queue is full; refusing a write');
-      return Promise.reject(new Error('ingest write queue is full'));
+      return Promise.reject(new WriteQueueFullError());
     }
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ write, resolve, reject });
@@ -183,9 +191,9 @@ export class IngestWriter implements OnApplicationShutdown {
 
   /** Writes one group; never rejects (each write's own promise carries its outcome). */
   private async flush(group: Pending[]): Promise<void> {
-    let counts: number[];
+    let rows: StoredPerRequest[];
     try {
-      counts = storedCounts(group.length, await this.events.insertEvents(mergeGroup(group.map((p) => p.write))));
+      rows = await this.events.insertEvents(mergeGroup(group.map((p) => p.write)));
     } catch (err) {
       if (group.length === 1) {
         group[0].reject(err);
@@ -195,6 +203,16 @@ export class IngestWriter implements OnApplicationShutdown {
       // gives an id to the same request as the group would have); only a request that fails alone fails.
       this.log.warn({ err, requests: group.length }, 'grouped ingest write failed; retrying its requests one by one');
       for (const p of group) await this.flush([p]);
+      return;
+    }
+    // Committed: from here on nothing is ever sent again (a retry would store events without a
+    // client_event_id twice). A bookkeeping failure fails the requests, it never re-writes them.
+    let counts: number[];
+    try {
+      counts = storedCounts(group.length, rows);
+    } catch (err) {
+      this.log.error({ err, requests: group.length }, 'ingest write committed but its per-request counts are unreadable');
+      for (const p of group) p.reject(err);
       return;
     }
     for (let i = 0; i < group.length; i++) group[i].resolve(counts[i]);

@@ -1,5 +1,6 @@
-import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, HttpStatus, Injectable } from '@nestjs/common';
 import { Principal } from '../../common/auth/principal';
+import { HttpExceptionWithHeaders } from '../../common/filters/http-error';
 import { AppsService } from '../apps/apps.service';
 import { AppEntity } from '../apps/entities/app.entity';
 import { PrometheusService } from '../observability/prometheus.service';
@@ -8,7 +9,7 @@ import { MAX_BATCH_SIZE, MAX_BUNDLE_ID_CHARS } from './events.constants';
 import { IngestErrors } from './events.errors';
 import { IngestError, IngestResponse, toIngestResponse } from './events.mapper';
 import { NormalizedEvent, exceedsCodePoints, validateEvent } from './ingest-validation';
-import { IngestWriter } from './ingest-writer';
+import { IngestWriter, WriteQueueFullError } from './ingest-writer';
 
 /**
  * How long ingest trusts a looked-up app. Its platform and bundle_id never change; only deletion does, and
@@ -72,7 +73,14 @@ export class IngestService {
 
     // One statement (shared with concurrent requests): dedup claims, the events and their app users,
     // committed before the answer (B13).
-    const stored = await this.writer.write({ appId: app.id, apiKeyId: who.keyId, receivedAt, events: valid });
+    let stored: number;
+    try {
+      stored = await this.writer.write({ appId: app.id, apiKeyId: who.keyId, receivedAt, events: valid });
+    } catch (err) {
+      if (!(err instanceof WriteQueueFullError)) throw err;
+      this.metrics.countIngestBusy();
+      throw new HttpExceptionWithHeaders(IngestErrors.serverBusy, HttpStatus.SERVICE_UNAVAILABLE, { 'retry-after': '1' });
+    }
     return this.answer(batch.length, stored, errors);
   }
 

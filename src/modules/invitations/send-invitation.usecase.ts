@@ -4,7 +4,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { UserPrincipal } from '../../common/auth/principal';
 import { TeamRole, canGrantRole, isTeamRole } from '../../common/auth/team-role';
-import { normalizeEmail } from '../../common/http/email';
+import { parseEmail } from '../../common/http/email';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { isUniqueViolation } from '../../database/pg-errors';
@@ -38,7 +38,7 @@ export class SendInvitationUseCase {
   ) {}
 
   async execute(actor: UserPrincipal, rawTeamId: string, input: { email: unknown; role?: unknown }): Promise<InvitationView> {
-    const email = normalizeEmail(input.email);
+    const email = parseEmail(input.email);
     if (!email) throw new BadRequestException(InvitationsErrors.validEmailRequired);
     const role = input.role === undefined ? TeamRole.Member : input.role;
     if (!isTeamRole(role)) throw new BadRequestException(InvitationsErrors.invalidRole);
@@ -64,7 +64,7 @@ export class SendInvitationUseCase {
         teamName: team.name,
         inviterName: invitation.inviterName,
         role,
-        link: `${this.config.webAppUrl}/invite/${invitation.token}`,
+        link: `${this.config.webAppUrl}/invite/accept?token=${invitation.token}`,
       });
     } catch (err) {
       this.log.warn({ err, invitationId: id }, 'invitation email delivery failed');

@@ -77,7 +77,11 @@ export class ApiKeysRepository {
     }) as ApiKeyView);
   }
 
-  /** Soft-deletes live keys matching the filter with one timestamp; returns the revoked keys. */
+  /**
+   * Soft-deletes live keys matching the filter with one timestamp; returns exactly the keys this call revoked.
+   * One conditional UPDATE: a concurrent revoke of the same key waits for the row, re-checks `deleted_at IS
+   * NULL` and gets nothing, so each key is revoked (and audited) once.
+   */
   async revoke(where: { ids?: string[]; appIds?: string[]; teamId?: string; keyType?: ApiKeyType; createdBy?: string }, at: Date, m: EntityManager): Promise<ApiKeyEntity[]> {
     const filter: Record<string, unknown> = { deletedAt: IsNull() };
     if (where.ids) filter.id = In(where.ids);
@@ -85,9 +89,9 @@ export class ApiKeysRepository {
     if (where.teamId) filter.teamId = where.teamId;
     if (where.keyType) filter.keyType = where.keyType;
     if (where.createdBy) filter.createdBy = where.createdBy;
-    const keys = await this.repo(m).findBy(filter);
-    if (keys.length) await this.repo(m).update({ id: In(keys.map((k) => k.id)) }, { deletedAt: at });
-    return keys;
+    const result = await this.repo(m).createQueryBuilder().update().set({ deletedAt: at }).where(filter).returning(['id']).execute();
+    const ids = (result.raw as { id: string }[]).map((r) => r.id);
+    return ids.length ? this.repo(m).findBy({ id: In(ids) }) : [];
   }
 
   /** Permanently removes the keys of purged apps. */

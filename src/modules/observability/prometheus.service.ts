@@ -28,6 +28,9 @@ export class PrometheusService {
   private readonly ingestRejections = new Counter({
     name: 'owlmetry_ingest_rejections_total', help: 'Rejected ingest events by the field that failed', labelNames: ['reason'], registers: [this.registry],
   });
+  private readonly ingestBusy = new Counter({
+    name: 'owlmetry_ingest_busy_rejections_total', help: 'Ingest requests refused with 503 because the write queue was full', registers: [this.registry],
+  });
   private readonly rateLimitRejections = new Counter({
     name: 'owlmetry_rate_limit_rejections_total', help: 'Requests refused by the token bucket', labelNames: ['host_class'], registers: [this.registry],
   });
@@ -46,6 +49,7 @@ export class PrometheusService {
       },
     });
     for (const outcome of ['accepted', 'rejected', 'deduplicated'] as const) this.ingestEvents.inc({ outcome }, 0);
+    this.ingestBusy.inc(0);
     for (const host_class of ['api', 'ingest'] as const) this.rateLimitRejections.inc({ host_class }, 0);
   }
 
@@ -62,6 +66,10 @@ export class PrometheusService {
   /** `reason` is the rejected field (or `event`), never user data. */
   countIngestRejection(reason: string): void {
     this.ingestRejections.inc({ reason });
+  }
+
+  countIngestBusy(): void {
+    this.ingestBusy.inc();
   }
 
   countRateLimitRejection(hostClass: HostClass): void {

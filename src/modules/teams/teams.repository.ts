@@ -59,6 +59,19 @@ export class TeamsRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Locks every live team `userId` belongs to, in id order (so concurrent callers queue instead of
+   * deadlocking). Team deletes take it first: two deletes touching one user's teams then see each other's
+   * outcome before the "only team" check.
+   */
+  async lockTeamsOf(userId: string, m: EntityManager): Promise<void> {
+    await m.query(
+      `SELECT t.id FROM teams t JOIN team_members tm ON tm.team_id = t.id
+        WHERE tm.user_id = $1 AND t.deleted_at IS NULL ORDER BY t.id FOR NO KEY UPDATE OF t`,
+      [userId],
+    );
+  }
+
   async rename(id: string, name: string, m: EntityManager): Promise<TeamEntity> {
     await this.teams(m).update({ id }, { name, updatedAt: new Date() });
     return this.teams(m).findOneByOrFail({ id });

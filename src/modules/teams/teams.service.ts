@@ -134,6 +134,7 @@ export class TeamsService {
   async delete(actor: UserPrincipal, teamId: string): Promise<void> {
     const id = teamId.toLowerCase();
     await this.ds.transaction(async (m) => {
+      await this.teams.lockTeamsOf(actor.userId, m);
       const others = (await this.teams.membershipsOf(actor.userId, m)).filter((t) => t.id !== id);
       if (others.length === 0) throw new BadRequestException(TeamsErrors.onlyTeam);
       if (!(await this.teams.lockActive(id, m))) throw new NotFoundException(TeamsErrors.teamNotFound);
