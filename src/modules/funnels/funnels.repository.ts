@@ -122,7 +122,7 @@ export class FunnelsRepository {
    * - Candidate rows carry `mask`, the set of steps whose filter they match (bit i = step i); rows matching no
    *   step are dropped at the scan. A row may match several steps; it still satisfies at most one step of a
    *   chain because every chain link moves strictly forward in the user's order.
-   * - Open mode counts distinct users per bit.
+   * - Open mode ORs each user's masks (per group value when grouped) and counts users per bit.
    * - Closed mode numbers each user's rows by (timestamp, seq) — seq is the arrival order (B17) — and builds
    *   chains one step at a time: from each start, the next link is the user's first later row matching the
    *   next step. Greedy earliest links are optimal for a fixed start, so without a window the user's
@@ -179,12 +179,21 @@ export class FunnelsRepository {
 
     let sql: string;
     if (q.mode === FunnelMode.Open) {
-      const counts = `ARRAY[${q.steps.map((_, i) => `count(DISTINCT user_id) FILTER (WHERE ${bit(i)})`).join(', ')}]::int[]`;
+      // One hash aggregate per user (and per group value): the union of the steps their rows match.
+      const counts = `ARRAY[${q.steps.map((_, i) => `count(*) FILTER (WHERE m & ${2 ** i} <> 0)`).join(', ')}]::int[]`;
       sql = `
         WITH ${candidates}
         SELECT grp, users FROM (
-          SELECT false AS grouped, NULL::text AS grp, ${counts} AS users FROM cand
-          ${q.groupBy ? `UNION ALL SELECT true, grp, ${counts} FROM cand WHERE grp IS NOT NULL GROUP BY grp` : ''}
+          SELECT false AS grouped, NULL::text AS grp, ${counts} AS users
+            FROM (SELECT bit_or(mask) AS m FROM cand GROUP BY user_id) u
+          ${
+            q.groupBy
+              ? `UNION ALL
+          SELECT true, grp, ${counts}
+            FROM (SELECT grp, bit_or(mask) AS m FROM cand WHERE grp IS NOT NULL GROUP BY grp, user_id) g
+           GROUP BY grp`
+              : ''
+          }
         ) x
         ORDER BY grouped, grp COLLATE "C"`;
     } else {
@@ -208,7 +217,7 @@ export class FunnelsRepository {
       sql = `
         WITH ${candidates},
         ranked AS (
-          SELECT user_id, ts, mask, grp, row_number() OVER (PARTITION BY user_id ORDER BY ts, seq) AS pos FROM cand
+          SELECT user_id, ts, mask, grp, row_number() OVER (PARTITION BY user_id COLLATE "C" ORDER BY ts, seq) AS pos FROM cand
         ),
         first0 AS (SELECT user_id, min(pos) AS p FROM ranked WHERE ${bit(0)} GROUP BY user_id),
         ${chains.join(',\n        ')},
