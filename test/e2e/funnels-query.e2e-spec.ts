@@ -1,4 +1,5 @@
 import { AppFixture, createApp, softDeleteAppOnly } from '../factories/apps.factory';
+import { anEvent, ingestOk } from '../factories/events.factory';
 import { FunnelRow, insertBulkChains, insertFunnelRows } from '../factories/funnel-events.factory';
 import { FunnelDefinitionResponse } from '../../src/modules/funnels/funnels.mapper';
 import { Session, loginAs } from '../utils/auth';
@@ -364,6 +365,23 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
       await softDeleteAppOnly(t, android.id);
       expect(await counts()).toEqual({ users: [1] });
       expect(await counts({ app_id: android.id })).toEqual({ users: [0] });
+    });
+  });
+
+  describe('through ingest', () => {
+    it('counts track: events sent to POST /v1/ingest, same-millisecond steps in array order, plain events never', async () => {
+      await define([step('a'), { name: 'Pay screen', event_filter: { screen_name: 'Pay' } }]);
+      const ts = at(1);
+      const ev = (userId: string, message: string, screen?: string) =>
+        anEvent({ user_id: userId, message, timestamp: ts, environment: 'ios', app_version: '1.0', ...(screen ? { screen_name: screen } : {}) });
+      expect(await ingestOk(t, ios, [
+        ev('in-order', 'track:a'), ev('in-order', 'track:pay', 'Pay'),
+        ev('reversed', 'track:pay', 'Pay'), ev('reversed', 'track:a'),
+        ev('plain', 'track:a'), ev('plain', 'paid', 'Pay'), // a plain event never matches, even by screen_name
+        ev('bare', 'track:'), // `track:` alone makes no funnel row
+      ])).toBe(7);
+      expect(await counts()).toEqual({ users: [3, 1] });
+      expect(await counts({ mode: 'open', group_by: 'environment' })).toEqual({ users: [3, 2], groups: { ios: [3, 2] } });
     });
   });
 
