@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { PermissionsGuard } from './common/guards/permissions.guard';
 import { UserOnlyGuard } from './common/guards/user-only.guard';
 import { ErrorEnvelopeFilter } from './common/filters/error-envelope.filter';
+import { CONSTRAINT_ANSWERS, ErrorTranslationInterceptor } from './common/interceptors/error-translation.interceptor';
 import { ContractValidationPipe } from './common/pipes/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -15,18 +16,28 @@ import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { PrincipalAuthGuard } from './modules/auth/principal-auth.guard';
 import { EventsModule } from './modules/events/events.module';
+import { FUNNELS_CONSTRAINTS } from './modules/funnels/funnels.errors';
 import { FunnelsModule } from './modules/funnels/funnels.module';
 import { HealthModule } from './modules/health/health.module';
+import { INVITATIONS_CONSTRAINTS } from './modules/invitations/invitations.errors';
 import { InvitationsModule } from './modules/invitations/invitations.module';
 import { KeysModule } from './modules/keys/keys.module';
 import { MailModule } from './modules/mail/mail.module';
+import { METRICS_CONSTRAINTS } from './modules/metrics/metrics.errors';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ObservabilityModule } from './modules/observability/observability.module';
+import { PROJECTS_CONSTRAINTS } from './modules/projects/projects.errors';
 import { ProjectsModule } from './modules/projects/projects.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { TeamRoleGuard } from './modules/teams/team-role.guard';
+import { TEAMS_CONSTRAINTS } from './modules/teams/teams.errors';
 import { TeamsModule } from './modules/teams/teams.module';
 import { UsersModule } from './modules/users/users.module';
+
+/** Unique constraint → contract text, gathered from the modules that own the constraints. */
+const CONSTRAINTS = {
+  ...TEAMS_CONSTRAINTS, ...PROJECTS_CONSTRAINTS, ...INVITATIONS_CONSTRAINTS, ...METRICS_CONSTRAINTS, ...FUNNELS_CONSTRAINTS,
+};
 
 @Module({})
 export class AppModule {
@@ -63,6 +74,10 @@ export class AppModule {
         { provide: APP_GUARD, useClass: UserOnlyGuard },
         { provide: APP_GUARD, useExisting: TeamRoleGuard },
         { provide: APP_PIPE, useClass: ContractValidationPipe },
+        // The error pair: the interceptor translates database failures into contract answers on the handler
+        // path; the filter writes every error (guards' included) as {"error": "..."}.
+        { provide: CONSTRAINT_ANSWERS, useValue: CONSTRAINTS },
+        { provide: APP_INTERCEPTOR, useClass: ErrorTranslationInterceptor },
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
       ],
     };

@@ -1,3 +1,4 @@
+import { ConstraintAnswers } from '../../common/errors/db-errors';
 /** Contract texts of the funnels module (SPEC §2.13, B14, B18). */
 export const FunnelErrors = {
   createRequired: 'name and slug are required',
@@ -17,3 +18,6 @@ export const FunnelErrors = {
   conversionWindow: 'conversion_window must be an integer between 1 and 2592000',
   conversionWindowOpen: 'conversion_window is only supported in closed mode',
 } as const;
+
+/** Unique constraints whose violation answers 409 with the contract's text (ErrorTranslationInterceptor). */
+export const FUNNELS_CONSTRAINTS: ConstraintAnswers = { funnel_definitions_project_slug_key: FunnelErrors.slugTaken };

@@ -1,12 +1,9 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, LessThan } from 'typeorm';
-import { isUniqueViolation } from '../../database/pg-errors';
 import { FunnelDefinitionEntity } from './entities/funnel-definition.entity';
 import { ExperimentFilter, FunnelGroupBy, FunnelMode } from './funnel-query';
 import { FunnelStep } from './funnel-steps';
-import { FunnelErrors } from './funnels.errors';
 
-const PROJECT_SLUG_UNIQUE = 'funnel_definitions_project_slug_key';
 
 /** What a funnel query selects and how it counts (already validated, SPEC §2.13.4). */
 export interface FunnelCountQuery {
@@ -78,12 +75,7 @@ export class FunnelsRepository {
   ): Promise<FunnelDefinitionEntity> {
     const now = new Date();
     const entity = this.repo(m).create({ ...row, createdAt: now, updatedAt: now, deletedAt: null });
-    try {
-      return await this.repo(m).save(entity);
-    } catch (err) {
-      if (isUniqueViolation(err, PROJECT_SLUG_UNIQUE)) throw new ConflictException(FunnelErrors.slugTaken);
-      throw err;
-    }
+    return this.repo(m).save(entity); // a live holder of the slug → 409 via FUNNELS_CONSTRAINTS
   }
 
   async update(

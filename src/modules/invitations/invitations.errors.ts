@@ -1,3 +1,4 @@
+import { ConstraintAnswers } from '../../common/errors/db-errors';
 /** Contract texts of the invitation endpoints (SPEC §2.4). */
 export const InvitationsErrors = {
   onlyUsersSend: 'Only users can send invitations',
@@ -24,3 +25,6 @@ export const wrongRecipientMessage = (invited: string, caller: string): string =
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export const TEAM_EMAIL_CONSTRAINT = 'team_invitations_team_email_key';
+
+/** Unique constraints whose violation answers 409 with the contract's text (ErrorTranslationInterceptor). */
+export const INVITATIONS_CONSTRAINTS: ConstraintAnswers = { [TEAM_EMAIL_CONSTRAINT]: InvitationsErrors.invitationExists };

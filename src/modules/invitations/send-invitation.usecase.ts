@@ -7,7 +7,6 @@ import { TeamRole, canGrantRole, isTeamRole } from '../../common/auth/team-role'
 import { parseEmail } from '../../common/http/email';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { isUniqueViolation } from '../../database/pg-errors';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource } from '../audit/audit.types';
 import { MailService } from '../mail/mail.service';
@@ -15,7 +14,7 @@ import { TeamAccessService } from '../teams/team-access.service';
 import { TeamsErrors } from '../teams/teams.errors';
 import { TeamsService } from '../teams/teams.service';
 import { UsersService } from '../users/users.service';
-import { INVITATION_TTL_MS, InvitationsErrors, TEAM_EMAIL_CONSTRAINT } from './invitations.errors';
+import { INVITATION_TTL_MS, InvitationsErrors } from './invitations.errors';
 import { InvitationView, InvitationsRepository } from './invitations.repository';
 
 /**
@@ -50,14 +49,9 @@ export class SendInvitationUseCase {
     const team = await this.teams.findActive(teamId);
     if (!team) throw new NotFoundException(TeamsErrors.teamNotFound);
 
-    let id: string;
-    try {
-      id = await this.ds.transaction((m) => this.save(actor, teamId, email, role, m));
-    } catch (err) {
-      // Two first invitations for one email raced; the loser hits the (team_id, email) unique index.
-      if (isUniqueViolation(err, TEAM_EMAIL_CONSTRAINT)) throw new ConflictException(InvitationsErrors.invitationExists);
-      throw err;
-    }
+    // Two first invitations for one email may race; the loser hits the (team_id, email) unique index and
+    // answers 409 "An invitation for this email already exists" (INVITATIONS_CONSTRAINTS).
+    const id = await this.ds.transaction((m) => this.save(actor, teamId, email, role, m));
     const [invitation] = await this.invitations.findViews({ ids: [id] });
     try {
       await this.mail.sendInvitation(email, {

@@ -1,12 +1,9 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { isUniqueViolation } from '../../database/pg-errors';
 import { MetricDefinitionEntity } from './entities/metric-definition.entity';
 import { MetricStatus } from './metric-rules';
-import { MetricErrors } from './metrics.errors';
 
 /** Partial unique index on (project_id, slug) WHERE deleted_at IS NULL (B21: a deleted slug is free at once). */
-const PROJECT_SLUG_UNIQUE = 'metric_definitions_project_slug_key';
 
 export interface NewMetricDefinition {
   projectId: string;
@@ -56,12 +53,7 @@ export class MetricDefinitionsRepository {
   async insert(row: NewMetricDefinition, m: EntityManager): Promise<MetricDefinitionEntity> {
     const now = new Date();
     const entity = this.repo(m).create({ ...row, status: MetricStatus.Active, createdAt: now, updatedAt: now, deletedAt: null });
-    try {
-      return await this.repo(m).save(entity);
-    } catch (err) {
-      if (isUniqueViolation(err, PROJECT_SLUG_UNIQUE)) throw new ConflictException(MetricErrors.slugTaken);
-      throw err;
-    }
+    return this.repo(m).save(entity); // a live holder of the slug → 409 via METRICS_CONSTRAINTS
   }
 
   /** Applies the changes and refreshes updated_at; the caller holds the row lock. */

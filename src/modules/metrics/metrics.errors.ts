@@ -1,3 +1,4 @@
+import { ConstraintAnswers } from '../../common/errors/db-errors';
 /** Contract texts of the metrics feature (SPEC §2.12), shared by the code and the tests. */
 export const MetricErrors = {
   notFound: 'Metric not found',
@@ -18,3 +19,6 @@ export const MetricErrors = {
   groupBy: (value: string): string => `Invalid group_by value: ${value}`,
   tz: 'tz must be a valid IANA time zone',
 } as const;
+
+/** Unique constraints whose violation answers 409 with the contract's text (ErrorTranslationInterceptor). */
+export const METRICS_CONSTRAINTS: ConstraintAnswers = { metric_definitions_project_slug_key: MetricErrors.slugTaken };

@@ -1,10 +1,7 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import { isUniqueViolation } from '../../database/pg-errors';
 import { ProjectEntity } from './entities/project.entity';
-import { ProjectErrors } from './projects.errors';
 
-const TEAM_SLUG_UNIQUE = 'projects_team_slug_key';
 
 @Injectable()
 export class ProjectsRepository {
@@ -36,15 +33,9 @@ export class ProjectsRepository {
     });
   }
 
-  /** Inserts a project; the (team_id, slug) constraint over all rows answers the contract's 409. */
-  async insert(row: { teamId: string; name: string; slug: string }, m: EntityManager): Promise<ProjectEntity> {
-    const entity = this.repo(m).create({ ...row, createdAt: new Date(), deletedAt: null });
-    try {
-      return await this.repo(m).save(entity);
-    } catch (err) {
-      if (isUniqueViolation(err, TEAM_SLUG_UNIQUE)) throw new ConflictException(ProjectErrors.slugTaken);
-      throw err;
-    }
+  /** Inserts a project; the (team_id, slug) constraint over all rows answers the contract's 409 (PROJECTS_CONSTRAINTS). */
+  insert(row: { teamId: string; name: string; slug: string }, m: EntityManager): Promise<ProjectEntity> {
+    return this.repo(m).save(this.repo(m).create({ ...row, createdAt: new Date(), deletedAt: null }));
   }
 
   /** Renames a live project; false when it is gone (deleted meanwhile). */

@@ -1,3 +1,4 @@
+import { ConstraintAnswers } from '../../common/errors/db-errors';
 /** Contract texts of the teams and members endpoints (SPEC §2.3). */
 export const TeamsErrors = {
   onlyUsersCreate: 'Only users can create teams',
@@ -26,3 +27,6 @@ export const TeamsErrors = {
 
 /** Team slugs: lower-case letters, digits and hyphens (§2.3). */
 export const TEAM_SLUG_RE = /^[a-z0-9-]+$/;
+
+/** Unique constraints whose violation answers 409 with the contract's text (ErrorTranslationInterceptor). */
+export const TEAMS_CONSTRAINTS: ConstraintAnswers = { teams_slug_key: TeamsErrors.slugTaken };

@@ -2,7 +2,6 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
-import { isUniqueViolation } from '../../database/pg-errors';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource, diff } from '../audit/audit.types';
 import { ApiKeyStoreService } from '../keys/api-key-store.service';
@@ -17,7 +16,6 @@ export function personalTeamSlug(name: string, userId: string): string {
   return `${base}-${userId.slice(0, 8)}`;
 }
 
-const TEAM_SLUG_CONSTRAINT = 'teams_slug_key';
 
 /** Teams themselves (create, rename, delete) plus the membership lookups other modules build on. */
 @Injectable()
@@ -80,28 +78,23 @@ export class TeamsService {
   async create(actor: UserPrincipal, input: { name: string; slug: string }): Promise<TeamEntity> {
     if (!TEAM_SLUG_RE.test(input.slug)) throw new BadRequestException(TeamsErrors.invalidSlug);
     if (await this.teams.slugExists(input.slug)) throw new ConflictException(TeamsErrors.slugTaken);
-    try {
-      return await this.ds.transaction(async (m) => {
-        const team = await this.teams.insertTeam(input.name, input.slug, m);
-        await this.teams.insertMember(team.id, actor.userId, TeamRole.Owner, m);
-        await this.audit.record(
-          m,
-          {
-            teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.Team, resourceId: team.id,
-            metadata: { name: team.name, slug: team.slug },
-          },
-          {
-            teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.TeamMember,
-            resourceId: actor.userId, metadata: { role: TeamRole.Owner },
-          },
-        );
-        return team;
-      });
-    } catch (err) {
-      // A concurrent create took the slug between the pre-check and the insert.
-      if (isUniqueViolation(err, TEAM_SLUG_CONSTRAINT)) throw new ConflictException(TeamsErrors.slugTaken);
-      throw err;
-    }
+    // A concurrent create that takes the slug after the pre-check hits teams_slug_key: 409 (ErrorTranslationInterceptor).
+    return this.ds.transaction(async (m) => {
+      const team = await this.teams.insertTeam(input.name, input.slug, m);
+      await this.teams.insertMember(team.id, actor.userId, TeamRole.Owner, m);
+      await this.audit.record(
+        m,
+        {
+          teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.Team, resourceId: team.id,
+          metadata: { name: team.name, slug: team.slug },
+        },
+        {
+          teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.TeamMember,
+          resourceId: actor.userId, metadata: { role: TeamRole.Owner },
+        },
+      );
+      return team;
+    });
   }
 
   /** Team plus nothing else; 404 when the team vanished after the role check. */
