@@ -129,6 +129,37 @@ export function timeBucketSql(groupBy: GroupBy.Hour | GroupBy.Day | GroupBy.Week
 const toInt = (v: unknown): number => Number(v ?? 0);
 const toNumOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+/** Enough for the histogram and the distinct-user hash table of a few million rows to stay in memory. */
+const AGGREGATE_WORK_MEM = '64MB';
+
+/**
+ * PostgreSQL's `percentile_cont(p) WITHIN GROUP (ORDER BY x)` over the multiset given as a histogram (distinct
+ * values ascending, with their counts), for each p: the row positions `floor/ceil(p * (N - 1))` and the same float8
+ * interpolation `lo + p' * (hi - lo)` as orderedsetaggs.c, so the result is bit-identical. Null when N = 0.
+ */
+export function percentileCont(values: number[], counts: number[], ps: number[]): (number | null)[] {
+  let total = 0;
+  for (const c of counts) total += c;
+  if (total === 0) return ps.map(() => null);
+  const valueAt = (row: number): number => {
+    let seen = 0;
+    for (let i = 0; i < values.length; i++) {
+      seen += counts[i];
+      if (row < seen) return values[i];
+    }
+    return values[values.length - 1];
+  };
+  return ps.map((p) => {
+    const pos = p * (total - 1);
+    const first = Math.floor(pos);
+    const second = Math.ceil(pos);
+    const lo = valueAt(first);
+    if (first === second) return lo;
+    const hi = valueAt(second);
+    return lo + (pos - first) * (hi - lo);
+  });
+}
+
 @Injectable()
 export class MetricEventsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -181,19 +212,25 @@ export class MetricEventsRepository {
   }
 
   /**
-   * The whole §2.12.4 aggregation in ONE statement: the selected rows are read once (materialized), then
-   * counted per phase, averaged, ranked with exact `percentile_cont` (one sort for the three percentiles),
-   * broken down by error and, with group_by, grouped. Rounding is left to the caller (JavaScript's
-   * Math.round on the exact values, as the contract defines it).
+   * The whole §2.12.4 aggregation in ONE statement, without materialising the selected rows:
+   * - pass 1 reads the rows once through the covering index and hash-aggregates them into a histogram keyed by
+   *   (group, phase, error, duration_ms) — a few thousand rows for a million metric rows; parallel workers each
+   *   build a partial histogram. Counts per phase, the mean, the error breakdown and the groups are sums over it;
+   * - pass 2 counts distinct users with a (parallel) hash aggregate instead of sorting every user id;
+   * - the exact `percentile_cont` values are interpolated from the duration histogram (see percentileCont), with the
+   *   same float8 arithmetic PostgreSQL uses, so results are identical to percentile_cont over the rows.
+   * It runs in a transaction with `SET LOCAL work_mem` so that neither hash table spills to disk.
+   * Rounding is left to the caller (JavaScript's Math.round on the exact values, as the contract defines it).
    */
   async aggregate(q: MetricAggregateQuery): Promise<MetricAggregateRow> {
     const params: unknown[] = [q.projectId, q.slug, q.since.toISOString()];
     const param = (v: unknown): string => `$${params.push(v)}`;
-    const cond = [
-      'a.project_id = $1::uuid', 'a.deleted_at IS NULL', 'm.app_id = a.id', 'm.metric_slug = $2',
-      'm."timestamp" >= $3::timestamptz',
-    ];
-    if (q.appId !== undefined) cond.push(`a.id = ${param(q.appId)}::uuid`);
+    // The live apps of the project are resolved once (an initplan) so that the rows are read by index ranges
+    // of (app_id, metric_slug, timestamp) with no join per row.
+    const appIds = q.appId !== undefined
+      ? `ARRAY(SELECT a.id FROM apps a WHERE a.project_id = $1::uuid AND a.deleted_at IS NULL AND a.id = ${param(q.appId)}::uuid)`
+      : `ARRAY(SELECT a.id FROM apps a WHERE a.project_id = $1::uuid AND a.deleted_at IS NULL)`;
+    const cond = [`m.app_id = ANY(${appIds})`, 'm.metric_slug = $2', 'm."timestamp" >= $3::timestamptz'];
     if (q.until !== undefined) cond.push(`m."timestamp" <= ${param(q.until.toISOString())}::timestamptz`);
     if (q.appVersion !== undefined) cond.push(`m.app_version = ${param(q.appVersion)}`);
     if (q.deviceModel !== undefined) cond.push(`m.device_model = ${param(q.deviceModel)}`);
@@ -201,6 +238,7 @@ export class MetricEventsRepository {
     if (q.userId !== undefined) cond.push(`m.user_id = ${param(q.userId)}`);
     if (q.environment !== undefined) cond.push(`m.environment = ${param(q.environment)}`);
     if (q.isDev !== undefined) cond.push(`m.is_dev = ${param(q.isDev)}`);
+    const where = cond.join(' AND ');
 
     let groupExpr = 'NULL::text';
     let groupsSql = `'[]'::json`;
@@ -209,43 +247,48 @@ export class MetricEventsRepository {
       groupExpr = column ?? timeBucketSql(q.groupBy as GroupBy.Hour | GroupBy.Day | GroupBy.Week, 'm."timestamp"', `${param(q.tz)}::text`);
       // Column groups: total desc, value ascending by code point, null last, first 100. Time buckets:
       // ascending start, uncapped (B19).
-      const order = column ? `count(*) DESC, g COLLATE "C" ASC NULLS LAST` : 'g ASC';
+      const order = column ? `sum(n) DESC, g COLLATE "C" ASC NULLS LAST` : 'g ASC';
       const limit = column ? `LIMIT ${MAX_COLUMN_GROUPS}` : '';
       groupsSql = `(SELECT coalesce(json_agg(json_build_object(
                       'value', x.g, 'total', x.n, 'complete', x.c, 'fail', x.f, 'avg', x.avg) ORDER BY x.ord), '[]'::json)
-                     FROM (SELECT g, count(*) AS n,
-                                  count(*) FILTER (WHERE phase = 'complete') AS c,
-                                  count(*) FILTER (WHERE phase = 'fail') AS f,
-                                  avg(duration_ms) AS avg,
+                     FROM (SELECT g, sum(n) AS n,
+                                  coalesce(sum(n) FILTER (WHERE phase = 'complete'), 0) AS c,
+                                  coalesce(sum(n) FILTER (WHERE phase = 'fail'), 0) AS f,
+                                  sum(d::numeric * n) / nullif(sum(n) FILTER (WHERE d IS NOT NULL), 0) AS avg,
                                   row_number() OVER (ORDER BY ${order}) AS ord
-                             FROM sel GROUP BY g ORDER BY ord ${limit}) x)`;
+                             FROM h GROUP BY g ORDER BY ord ${limit}) x)`;
     }
 
-    const rows: Record<string, unknown>[] = await this.ds.query(
-      `WITH sel AS MATERIALIZED (
-         SELECT m.phase, m.duration_ms, m.user_id, m.error, ${groupExpr} AS g
-           FROM apps a JOIN metric_events m ON ${cond.join(' AND ')}
+    const sql = `WITH h AS MATERIALIZED (
+         SELECT ${groupExpr} AS g, m.phase, m.error, m.duration_ms AS d, count(*) AS n
+           FROM metric_events m WHERE ${where}
+          GROUP BY 1, 2, 3, 4
        )
        SELECT t.*,
               (SELECT coalesce(json_agg(json_build_object('error', e.error, 'count', e.n) ORDER BY e.ord), '[]'::json)
-                 FROM (SELECT error, count(*) AS n, row_number() OVER (ORDER BY count(*) DESC, error COLLATE "C" ASC) AS ord
-                         FROM sel WHERE phase = 'fail' AND error IS NOT NULL
+                 FROM (SELECT error, sum(n) AS n, row_number() OVER (ORDER BY sum(n) DESC, error COLLATE "C" ASC) AS ord
+                         FROM h WHERE phase = 'fail' AND error IS NOT NULL
                         GROUP BY error ORDER BY ord LIMIT ${MAX_ERROR_ENTRIES}) e) AS errors,
-              ${groupsSql} AS groups
-         FROM (SELECT count(*) AS total,
-                      count(*) FILTER (WHERE phase = 'start') AS start,
-                      count(*) FILTER (WHERE phase = 'complete') AS complete,
-                      count(*) FILTER (WHERE phase = 'fail') AS fail,
-                      count(*) FILTER (WHERE phase = 'cancel') AS cancel,
-                      count(*) FILTER (WHERE phase = 'record') AS record,
-                      avg(duration_ms)::text AS avg,
-                      percentile_cont(ARRAY[0.5, 0.95, 0.99]::float8[]) WITHIN GROUP (ORDER BY duration_ms) AS pct,
-                      count(DISTINCT user_id) AS users
-                 FROM sel) t`,
-      params,
-    );
+              ${groupsSql} AS groups,
+              (SELECT json_build_object('v', coalesce(array_agg(dh.d ORDER BY dh.d), '{}'), 'n', coalesce(array_agg(dh.n ORDER BY dh.d), '{}'))
+                 FROM (SELECT d, sum(n)::bigint AS n FROM h WHERE d IS NOT NULL GROUP BY d) dh) AS durations,
+              (SELECT count(*) FROM (SELECT m.user_id FROM metric_events m
+                                      WHERE ${where} AND m.user_id IS NOT NULL GROUP BY m.user_id) u) AS users
+         FROM (SELECT coalesce(sum(n), 0) AS total,
+                      coalesce(sum(n) FILTER (WHERE phase = 'start'), 0) AS start,
+                      coalesce(sum(n) FILTER (WHERE phase = 'complete'), 0) AS complete,
+                      coalesce(sum(n) FILTER (WHERE phase = 'fail'), 0) AS fail,
+                      coalesce(sum(n) FILTER (WHERE phase = 'cancel'), 0) AS cancel,
+                      coalesce(sum(n) FILTER (WHERE phase = 'record'), 0) AS record,
+                      (sum(d::numeric * n) / nullif(sum(n) FILTER (WHERE d IS NOT NULL), 0))::text AS avg
+                 FROM h) t`;
+    const rows: Record<string, unknown>[] = await this.ds.transaction(async (m) => {
+      await m.query(`SET LOCAL work_mem = '${AGGREGATE_WORK_MEM}'`);
+      return m.query(sql, params);
+    });
     const r = rows[0];
-    const pct = (r.pct as (number | null)[] | null) ?? [null, null, null];
+    const durations = r.durations as { v: number[]; n: number[] };
+    const pct = percentileCont(durations.v, durations.n, [0.5, 0.95, 0.99]);
     const timeGroups = q.groupBy !== undefined && GROUP_COLUMN[q.groupBy] === undefined;
     return {
       totalCount: toInt(r.total),
@@ -255,9 +298,9 @@ export class MetricEventsRepository {
       cancelCount: toInt(r.cancel),
       recordCount: toInt(r.record),
       durationAvg: toNumOrNull(r.avg),
-      p50: toNumOrNull(pct[0]),
-      p95: toNumOrNull(pct[1]),
-      p99: toNumOrNull(pct[2]),
+      p50: pct[0],
+      p95: pct[1],
+      p99: pct[2],
       uniqueUsers: toInt(r.users),
       errors: (r.errors as { error: string; count: number }[]).map((e) => ({ error: e.error, count: toInt(e.count) })),
       groups: (r.groups as { value: string | null; total: number; complete: number; fail: number; avg: number | null }[]).map((g) => ({
