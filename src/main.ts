@@ -10,7 +10,7 @@ import { loadEnvFile } from './config/env-file';
 import { devPrettyStream, QuietNestLogger } from './logger-options';
 import { HealthService } from './modules/health/health.service';
 import { prepareRuntime, Runtime } from './runtime';
-import { StartupError } from './startup-error';
+import { StartupError } from './config/startup-error';
 
 /** In-flight requests get this long after SIGTERM before the process gives up on them (B13). */
 const SHUTDOWN_GRACE_MS = 30_000;
@@ -56,8 +56,24 @@ async function bootstrap(): Promise<void> {
 
   let runtime: Runtime | undefined;
   let app: NestFastifyApplication | undefined;
+  // A signal during startup (Ctrl+C while the database initialises, a supervisor giving up) must not kill the process
+  // before it can stop the embedded database it may be starting: note it, and stop once startup settles.
+  let earlySignal: string | null = null;
+  const onEarlySignal = (signal: string) => {
+    earlySignal ??= signal;
+    bootLog.info({ signal }, 'stopping once startup settles');
+  };
+  const earlySignals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  for (const sig of earlySignals) process.on(sig, onEarlySignal);
+  const stopIfSignalled = async () => {
+    if (!earlySignal) return;
+    await app?.close().catch(() => undefined);
+    await runtime?.stop().catch(() => undefined);
+    process.exit(0);
+  };
   try {
     runtime = await prepareRuntime(config, bootLog.child({ component: 'runtime' }));
+    await stopIfSignalled();
     app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime.config), new FastifyAdapter(fastifyOptions()), {
       bufferLogs: true,
       abortOnError: false, // throw to the catch below instead of process.abort()
@@ -65,6 +81,7 @@ async function bootstrap(): Promise<void> {
     });
     app.useLogger(new QuietNestLogger(app.get(Logger)));
     await configureApp(app, runtime.config);
+    await stopIfSignalled();
     await app.listen(runtime.config.port, runtime.config.host);
   } catch (err) {
     const { fields, message } = describeStartupFailure(err, config);
@@ -73,6 +90,8 @@ async function bootstrap(): Promise<void> {
     await runtime?.stop().catch(() => undefined);
     process.exit(1);
   }
+  for (const sig of earlySignals) process.removeListener(sig, onEarlySignal);
+  await stopIfSignalled();
   const shownHost = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.host) ? 'localhost' : config.host;
   const base = `http://${shownHost}:${config.port}`;
   bootLog.info({ port: config.port, host: config.host }, `OwlMetry API listening on ${base} (health: ${base}/health, docs: ${base}/docs)`);
