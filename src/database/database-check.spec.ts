@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:net';
 import pino from 'pino';
 import { checkDatabase, explainConnectionError, maskDatabaseUrl } from './database-check';
-import { StartupError } from '../startup-error';
+import { StartupError } from '../config/startup-error';
 
 const silent = pino({ level: 'silent' });
 

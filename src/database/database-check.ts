@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import { StartupError } from '../startup-error';
+import { StartupError } from '../config/startup-error';
 
 /** DATABASE_URL with its password replaced by `***`, safe for logs. */
 export function maskDatabaseUrl(url: string): string {

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import { StartupError } from '../startup-error';
+import { StartupError } from '../config/startup-error';
 
 export interface EmbeddedDatabase {
   url: string;
