@@ -3,9 +3,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { identityOf } from '../auth/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/app-config';
-import { PrometheusService } from '../../modules/observability/prometheus.service';
 import { BucketStore } from './token-bucket';
-import { BUCKET_STORE, RATE_LIMIT_EXCEEDED, RATE_LIMIT_HEADERS, RETRY_AFTER_SECONDS } from './rate-limit.constants';
+import {
+  BUCKET_STORE,
+  RATE_LIMIT_EXCEEDED,
+  RATE_LIMIT_HEADERS,
+  RATE_LIMIT_REJECTIONS,
+  RETRY_AFTER_SECONDS,
+  RateLimitRejections,
+} from './rate-limit.constants';
 import { bucketKey, hostClassOf } from './rate-limit-key';
 
 /**
@@ -23,7 +29,7 @@ export class RateLimitGuard implements CanActivate {
   constructor(
     @Inject(BUCKET_STORE) private readonly store: BucketStore,
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly metrics: PrometheusService,
+    @Inject(RATE_LIMIT_REJECTIONS) private readonly rejections: RateLimitRejections,
   ) {
     this.limit = String(config.rateLimitMaxTokens);
   }
@@ -39,7 +45,7 @@ export class RateLimitGuard implements CanActivate {
     reply.header(RATE_LIMIT_HEADERS.remaining, String(result.remaining));
     if (!result.allowed) {
       reply.header(RATE_LIMIT_HEADERS.retryAfter, RETRY_AFTER_SECONDS);
-      this.metrics.countRateLimitRejection(hostClass);
+      this.rejections.countRateLimitRejection(hostClass);
       throw new HttpException(RATE_LIMIT_EXCEEDED, HttpStatus.TOO_MANY_REQUESTS);
     }
     return true;
