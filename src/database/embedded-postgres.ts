@@ -333,7 +333,13 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   };
   process.on('exit', onExit);
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/${DATABASE_NAME}`;
-  await ensureDatabase(url);
+  try {
+    await ensureDatabase(url);
+  } catch (err) {
+    onExit();
+    process.removeListener('exit', onExit);
+    throw new StartupError(`The embedded PostgreSQL started but the "${DATABASE_NAME}" database could not be opened: ${(err as Error)?.message ?? err}`);
+  }
   log.info({ port, databaseDir }, 'embedded PostgreSQL started');
 
   let stopping: Promise<void> | null = null;
