@@ -14,6 +14,7 @@ import { loggerOptions } from './logger-options';
 import { AppsModule } from './modules/apps/apps.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CascadesModule } from './modules/cascades/cascades.module';
 import { PrincipalAuthGuard } from './modules/auth/principal-auth.guard';
 import { EventsModule } from './modules/events/events.module';
 import { FUNNELS_CONSTRAINTS } from './modules/funnels/funnels.errors';
@@ -65,6 +66,7 @@ export class AppModule {
         EventsModule,
         MetricsModule,
         FunnelsModule,
+        CascadesModule,
         RetentionModule,
       ],
       providers: [

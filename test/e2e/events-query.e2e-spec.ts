@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Permission } from '../../src/common/auth/permission';
-import { AppLifecycle } from '../../src/modules/apps/app-lifecycle';
 import { EventsMaintenanceService } from '../../src/modules/events/events-maintenance.service';
 import { EventsRepository } from '../../src/modules/events/events.repository';
 import { partitionsAround } from '../../src/modules/events/event-partitions';
@@ -383,13 +382,13 @@ describe('GET /v1/events and /v1/events/:id', () => {
 
       await expect(
         t.ds.transaction(async (m) => {
-          await t.app.get(AppLifecycle).appsPurged([doomed.id], m);
+          await t.app.get(EventsMaintenanceService).purgeForApps([doomed.id], m);
           throw new Error('roll back');
         }),
       ).rejects.toThrow('roll back');
       expect(await count(`SELECT count(*)::int AS n FROM events`)).toBe(3);
 
-      await t.ds.transaction((m) => t.app.get(AppLifecycle).appsPurged([doomed.id], m));
+      await t.ds.transaction((m) => t.app.get(EventsMaintenanceService).purgeForApps([doomed.id], m));
       expect(await t.ds.query(`SELECT app_id FROM events`)).toEqual([{ app_id: kept.id }]);
       expect(await t.ds.query(`SELECT app_id FROM event_dedup`)).toEqual([{ app_id: kept.id }]);
     });

@@ -1,4 +1,5 @@
-import { TeamLifecycle } from '../../src/modules/teams/team-lifecycle';
+import { AppsService } from '../../src/modules/apps/apps.service';
+import { ProjectsService } from '../../src/modules/projects/projects.service';
 import { Session, bearer, createKey, loginAs } from '../utils/auth';
 import { TestApp, createTestApp } from '../utils/create-test-app';
 import { addMember, auditRows, createApp, createProject } from '../utils/project-fixtures';
@@ -537,7 +538,7 @@ describe('projects', () => {
       expect(who.json()).toEqual({ error: 'Invalid API key' });
     });
 
-    it('the TeamLifecycle listener soft-deletes only that team\'s projects and apps, with the given timestamp', async () => {
+    it('a team deletion\'s project and app parts soft-delete only that team\'s projects and apps, with the given timestamp', async () => {
       const p1 = await createProject(t, ada);
       const p2 = await createProject(t, ada);
       const app = await createApp(t, ada, p1.id);
@@ -545,7 +546,10 @@ describe('projects', () => {
       const bobs = await createProject(t, bob);
       const at = new Date('2024-05-01T10:00:00.123Z');
 
-      await t.ds.transaction((m) => t.app.get(TeamLifecycle).teamDeleted(ada.teamId, at, m));
+      await t.ds.transaction(async (m) => {
+        const ids = await t.app.get(ProjectsService).softDeleteForTeam(ada.teamId, at, m);
+        await t.app.get(AppsService).softDeleteForProjects(ids, at, m);
+      });
 
       const rows: { id: string; deleted_at: Date | null }[] = await t.ds.query(
         `SELECT id, deleted_at FROM projects WHERE id = ANY($1) UNION ALL SELECT id, deleted_at FROM apps WHERE id = $2`,

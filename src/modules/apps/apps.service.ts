@@ -12,7 +12,7 @@ import { ProjectsService } from '../projects/projects.service';
 import { TeamAccessService } from '../teams/team-access.service';
 import { clientKeyName, createAppProblem, storedBundleId } from './app-rules';
 import { AppErrors } from './apps.errors';
-import { AppCascadesService } from './app-cascades.service';
+import { AppUsersRepository } from './app-users.repository';
 import { AppsRepository } from './apps.repository';
 import { AppEntity, AppPlatform } from './entities/app.entity';
 
@@ -40,14 +40,33 @@ export class AppsService {
     private readonly access: TeamAccessService,
     private readonly keys: ApiKeyStoreService,
     private readonly audit: AuditService,
-    private readonly cascades: AppCascadesService,
+    private readonly appUsers: AppUsersRepository,
   ) {}
 
-  /** Retention (§3): permanently removes apps soft-deleted before `cutoff`, with keys, app users and events. */
-  async purgeDeletedBefore(cutoff: Date, m: EntityManager): Promise<number> {
-    const ids = await this.apps.idsDeletedBefore(cutoff, m);
-    await this.cascades.purgeApps(ids, m);
-    return ids.length;
+  /** A project (or team) deletion's part here: the projects' live apps and their keys, with its timestamp. */
+  async softDeleteForProjects(projectIds: string[], at: Date, m: EntityManager): Promise<string[]> {
+    if (projectIds.length === 0) return [];
+    const appIds = await this.apps.softDeleteForProjects(projectIds, at, m);
+    if (appIds.length) await this.keys.revoke({ appIds }, at, m);
+    return appIds;
+  }
+
+  /** Every app of these projects, deleted or not (a project purge removes them all). */
+  idsForProjects(projectIds: string[], m: EntityManager): Promise<string[]> {
+    return projectIds.length ? this.apps.idsForProjects(projectIds, m) : Promise.resolve([]);
+  }
+
+  /** Apps soft-deleted before `cutoff` (retention, §3). */
+  idsDeletedBefore(cutoff: Date, m: EntityManager): Promise<string[]> {
+    return this.apps.idsDeletedBefore(cutoff, m);
+  }
+
+  /** An app purge's part here: the apps' keys, app users and the app rows, for good. */
+  async purge(appIds: string[], m: EntityManager): Promise<void> {
+    if (appIds.length === 0) return;
+    await this.keys.purgeForApps(appIds, m);
+    await this.appUsers.purgeForApps(appIds, m);
+    await this.apps.purge(appIds, m);
   }
 
   /** A live app by id; null for unknown, deleted or malformed ids. */
@@ -135,7 +154,5 @@ export class AppsService {
         teamId: app.teamId, actor: who, action: AuditAction.Delete, resourceType: AuditResource.App, resourceId: app.id,
       });
     });
-    // Revocation cleared the cache inside the transaction; a lookup racing the commit may have re-cached the key.
-    this.keys.forgetCached();
   }
 }

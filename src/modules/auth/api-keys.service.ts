@@ -119,6 +119,5 @@ export class ApiKeysService {
         metadata: { name: key.name },
       });
     });
-    this.store.forgetCached();
   }
 }

@@ -1,6 +1,6 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { AppLifecycle } from '../apps/app-lifecycle';
 import { DEDUP_WINDOW_MS } from './events.constants';
 import { EventsRepository } from './events.repository';
 
@@ -12,17 +12,17 @@ export const PARTITION_UPKEEP_INTERVAL_MS = 24 * 60 * 60_000;
  * dedup rows of permanently purged apps (retention, §3) inside the purge's transaction.
  */
 @Injectable()
-export class EventsMaintenanceService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class EventsMaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly events: EventsRepository,
-    private readonly appLifecycle: AppLifecycle,
     @InjectPinoLogger(EventsMaintenanceService.name) private readonly log: PinoLogger,
   ) {}
 
-  onModuleInit(): void {
-    this.appLifecycle.onAppsPurged((appIds, m) => this.events.deleteForApps(appIds, m));
+  /** An app purge's part here: the apps' events, dedup claims, metric and funnel rows, for good. */
+  purgeForApps(appIds: string[], m: EntityManager): Promise<void> {
+    return this.events.deleteForApps(appIds, m);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, IsNull, LessThan } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { FunnelDefinitionEntity } from './entities/funnel-definition.entity';
 import { ExperimentFilter, FunnelGroupBy, FunnelMode } from './funnel-query';
 import { FunnelStep } from './funnel-steps';
@@ -98,12 +98,6 @@ export class FunnelsRepository {
   /** Permanent removal with purged projects. */
   async purgeForProjects(projectIds: string[], m: EntityManager): Promise<void> {
     await this.repo(m).delete({ projectId: In(projectIds) });
-  }
-
-  /** Retention (§3): definitions soft-deleted before `cutoff`. */
-  async purgeDeletedBefore(cutoff: Date, m: EntityManager): Promise<number> {
-    const res = await this.repo(m).delete({ deletedAt: LessThan(cutoff) });
-    return res.affected ?? 0;
   }
 
   /**

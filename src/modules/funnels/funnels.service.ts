@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
@@ -6,7 +6,6 @@ import { isUuid } from '../../common/http/uuid';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource, diff } from '../audit/audit.types';
 import { ProjectEntity } from '../projects/entities/project.entity';
-import { ProjectLifecycle } from '../projects/project-lifecycle';
 import { ProjectErrors } from '../projects/projects.errors';
 import { ProjectsService } from '../projects/projects.service';
 import { TeamAccessService } from '../teams/team-access.service';
@@ -41,21 +40,14 @@ const stepsOrThrow = (value: unknown): FunnelStep[] => {
  * audit entry share one transaction (B21).
  */
 @Injectable()
-export class FunnelsService implements OnModuleInit {
+export class FunnelsService {
   constructor(
     private readonly ds: DataSource,
     private readonly funnels: FunnelsRepository,
     private readonly projects: ProjectsService,
     private readonly access: TeamAccessService,
     private readonly audit: AuditService,
-    private readonly projectLifecycle: ProjectLifecycle,
   ) {}
-
-  onModuleInit(): void {
-    // Deleting a project soft-deletes its definitions with the same timestamp (§2.5); purging removes them.
-    this.projectLifecycle.onProjectsDeleted((ids, at, m) => this.funnels.softDeleteForProjects(ids, at, m));
-    this.projectLifecycle.onProjectsPurged((ids, m) => this.funnels.purgeForProjects(ids, m));
-  }
 
   /** Project resolution shared by every `:projectId` route (§2.12): else 404 "Project not found". */
   async project(who: Principal, projectId: string, m?: EntityManager): Promise<ProjectEntity> {
@@ -153,9 +145,14 @@ export class FunnelsService implements OnModuleInit {
     });
   }
 
-  /** Retention (§3): permanently removes definitions soft-deleted before `cutoff`. */
-  purgeDeletedBefore(cutoff: Date, m: EntityManager): Promise<number> {
-    return this.funnels.purgeDeletedBefore(cutoff, m);
+  /** A project deletion's part here (cascades module): its live definitions go with the same timestamp. */
+  async softDeleteForProjects(projectIds: string[], at: Date, m: EntityManager): Promise<void> {
+    if (projectIds.length) await this.funnels.softDeleteForProjects(projectIds, at, m);
+  }
+
+  /** A project purge's part here (cascades module): its definitions are removed for good. */
+  async purgeForProjects(projectIds: string[], m: EntityManager): Promise<void> {
+    if (projectIds.length) await this.funnels.purgeForProjects(projectIds, m);
   }
 
   /** 404 "Funnel not found" before the role check (§2.13.3 order). */

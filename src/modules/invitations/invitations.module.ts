@@ -17,5 +17,6 @@ import { TeamInvitationsController } from './team-invitations.controller';
   imports: [TypeOrmModule.forFeature([TeamInvitationEntity]), TeamsModule, UsersModule, MailModule, AuditModule],
   controllers: [TeamInvitationsController, InvitesController, TeamDetailsController],
   providers: [InvitationsRepository, InvitationsService, SendInvitationUseCase, AcceptInvitationUseCase],
+  exports: [InvitationsService],
 })
 export class InvitationsModule {}

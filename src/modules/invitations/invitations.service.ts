@@ -1,11 +1,10 @@
-import { GoneException, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { GoneException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
 import { UserPrincipal } from '../../common/auth/principal';
 import { isUuid } from '../../common/http/uuid';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource } from '../audit/audit.types';
 import { TeamEntity } from '../teams/entities/team.entity';
-import { TeamLifecycle } from '../teams/team-lifecycle';
 import { MemberRow } from '../teams/teams.repository';
 import { TeamsService } from '../teams/teams.service';
 import { InvitationsErrors } from './invitations.errors';
@@ -13,18 +12,17 @@ import { InvitationView, InvitationsRepository, TokenInvitationView } from './in
 
 /** Reading and revoking invitations; sending and accepting are use cases of their own. */
 @Injectable()
-export class InvitationsService implements OnModuleInit {
+export class InvitationsService {
   constructor(
     private readonly ds: DataSource,
     private readonly invitations: InvitationsRepository,
     private readonly teams: TeamsService,
-    private readonly lifecycle: TeamLifecycle,
     private readonly audit: AuditService,
   ) {}
 
   /** A deleted team's invitations are hard-deleted in the deletion's transaction (§2.3), so their tokens die with it. */
-  onModuleInit(): void {
-    this.lifecycle.onTeamDeleted((teamId, _at, m) => this.invitations.deleteAllInTeam(teamId, m));
+  async deleteForTeam(teamId: string, m: EntityManager): Promise<void> {
+    await this.invitations.deleteAllInTeam(teamId, m);
   }
 
   /** Unaccepted, unexpired invitations of a team, oldest first. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { MetricDefinitionEntity } from './entities/metric-definition.entity';
 import { MetricStatus } from './metric-rules';
 
@@ -65,5 +65,15 @@ export class MetricDefinitionsRepository {
   async softDelete(id: string, at: Date, m: EntityManager): Promise<boolean> {
     const res = await this.repo(m).update({ id, deletedAt: IsNull() }, { deletedAt: at });
     return (res.affected ?? 0) > 0;
+  }
+
+  /** Soft-deletes the live definitions of deleted projects with the deletion's timestamp. */
+  async softDeleteForProjects(projectIds: string[], at: Date, m: EntityManager): Promise<void> {
+    if (projectIds.length) await this.repo(m).update({ projectId: In(projectIds), deletedAt: IsNull() }, { deletedAt: at });
+  }
+
+  /** Permanent removal with purged projects. */
+  async purgeForProjects(projectIds: string[], m: EntityManager): Promise<void> {
+    if (projectIds.length) await this.repo(m).delete({ projectId: In(projectIds) });
   }
 }

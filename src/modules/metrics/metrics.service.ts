@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { pgSafeText } from '../../common/http/pg-text';
 import { TeamRole } from '../../common/auth/team-role';
@@ -135,5 +135,15 @@ export class MetricsService {
     const definition = await this.definitions.findActiveBySlug(project.id, pgSafeText(slug));
     if (!definition) throw new NotFoundException(MetricErrors.notFound);
     return definition;
+  }
+
+  /** A project deletion's part here (cascades module): its live definitions go with the same timestamp. */
+  softDeleteForProjects(projectIds: string[], at: Date, m: EntityManager): Promise<void> {
+    return this.definitions.softDeleteForProjects(projectIds, at, m);
+  }
+
+  /** A project purge's part here (cascades module): its definitions are removed for good. */
+  purgeForProjects(projectIds: string[], m: EntityManager): Promise<void> {
+    return this.definitions.purgeForProjects(projectIds, m);
   }
 }

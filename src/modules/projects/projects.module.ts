@@ -3,7 +3,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { TeamsModule } from '../teams/teams.module';
 import { ProjectEntity } from './entities/project.entity';
-import { ProjectLifecycle } from './project-lifecycle';
 import { ProjectsController } from './projects.controller';
 import { ProjectsRepository } from './projects.repository';
 import { ProjectsService } from './projects.service';
@@ -11,7 +10,7 @@ import { ProjectsService } from './projects.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ProjectEntity]), TeamsModule, AuditModule],
   controllers: [ProjectsController],
-  providers: [ProjectsRepository, ProjectsService, ProjectLifecycle],
-  exports: [ProjectsService, ProjectLifecycle],
+  providers: [ProjectsRepository, ProjectsService],
+  exports: [ProjectsService],
 })
 export class ProjectsModule {}

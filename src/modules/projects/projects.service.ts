@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
@@ -6,9 +6,7 @@ import { isUuid } from '../../common/http/uuid';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource, diff } from '../audit/audit.types';
 import { TeamAccessService } from '../teams/team-access.service';
-import { TeamLifecycle } from '../teams/team-lifecycle';
 import { ProjectEntity } from './entities/project.entity';
-import { ProjectLifecycle } from './project-lifecycle';
 import { isProjectSlug } from './project-slug';
 import { ProjectErrors } from './projects.errors';
 import { ProjectsRepository } from './projects.repository';
@@ -21,23 +19,13 @@ export interface CreateProjectInput {
 
 /** Projects (SPEC §2.5). Users act by team role, agent keys within their own team (permissions checked by the guard). */
 @Injectable()
-export class ProjectsService implements OnModuleInit {
+export class ProjectsService {
   constructor(
     private readonly ds: DataSource,
     private readonly projects: ProjectsRepository,
     private readonly access: TeamAccessService,
     private readonly audit: AuditService,
-    private readonly lifecycle: ProjectLifecycle,
-    private readonly teamLifecycle: TeamLifecycle,
   ) {}
-
-  onModuleInit(): void {
-    // A team deletion soft-deletes its projects (and, through our own hook, their apps) with its timestamp.
-    this.teamLifecycle.onTeamDeleted(async (teamId, at, m) => {
-      const ids = await this.projects.softDeleteForTeam(teamId, at, m);
-      await this.lifecycle.projectsDeleted(ids, at, m);
-    });
-  }
 
   async list(who: Principal, teamIdFilter?: string): Promise<ProjectEntity[]> {
     return this.projects.listActive(await this.access.scopeTeamIds(who, teamIdFilter));
@@ -64,25 +52,36 @@ export class ProjectsService implements OnModuleInit {
     return this.projects.lockActive(id, m);
   }
 
-  async create(who: Principal, input: CreateProjectInput): Promise<ProjectEntity> {
+  /**
+   * The checks of POST /projects before its transaction: slug format, then admin role in the team (a malformed
+   * or foreign team_id is "Not a member of this team", never a 400). Returns the normalised team id. The
+   * create itself is a use case of the cascades module (slug reuse purges what hangs off the old project).
+   */
+  async checkCreate(who: Principal, input: CreateProjectInput): Promise<string> {
     if (!isProjectSlug(input.slug)) throw new BadRequestException(ProjectErrors.slugFormat);
-    // A malformed or foreign team_id is "Not a member of this team" (assertRole), never a 400.
     const teamId = isUuid(input.teamId) ? input.teamId.toLowerCase() : input.teamId;
     await this.access.assertRole(who, teamId, TeamRole.Admin);
-    return this.ds.transaction(async (m) => {
-      // (team_id, slug) is unique over all rows, so a soft-deleted holder of the slug is removed for good first.
-      const stale = await this.projects.lockDeletedBySlug(teamId, input.slug, m);
-      if (stale.length) {
-        await this.lifecycle.projectsPurged(stale, m);
-        await this.projects.purge(stale, m);
-      }
-      const project = await this.projects.insert({ teamId, name: input.name, slug: input.slug }, m);
-      await this.audit.record(m, {
-        teamId, actor: who, action: AuditAction.Create, resourceType: AuditResource.Project, resourceId: project.id,
-        metadata: { name: project.name, slug: project.slug },
-      });
-      return project;
+    return teamId;
+  }
+
+  /** Soft-deleted projects of the team holding `slug` ((team_id, slug) is unique over all rows), locked for purging. */
+  lockDeletedBySlug(teamId: string, slug: string, m: EntityManager): Promise<string[]> {
+    return this.projects.lockDeletedBySlug(teamId, slug, m);
+  }
+
+  /** Inserts the project with its audit entry, inside the caller's transaction. */
+  async insert(who: Principal, teamId: string, input: CreateProjectInput, m: EntityManager): Promise<ProjectEntity> {
+    const project = await this.projects.insert({ teamId, name: input.name, slug: input.slug }, m);
+    await this.audit.record(m, {
+      teamId, actor: who, action: AuditAction.Create, resourceType: AuditResource.Project, resourceId: project.id,
+      metadata: { name: project.name, slug: project.slug },
     });
+    return project;
+  }
+
+  /** Removes projects for good (whatever hangs off them was purged first by the caller). */
+  purge(ids: string[], m: EntityManager): Promise<void> {
+    return this.projects.purge(ids, m);
   }
 
   async rename(who: Principal, id: string, newName: string): Promise<ProjectEntity> {
@@ -99,19 +98,20 @@ export class ProjectsService implements OnModuleInit {
     return { ...project, name };
   }
 
-  /** Soft-deletes the project, its apps and their keys with one timestamp, in one transaction. */
-  async delete(who: UserPrincipal, id: string): Promise<void> {
+  /** The checks of DELETE /projects/:id before its transaction: visible (404), then admin role (403). */
+  async checkDelete(who: UserPrincipal, id: string): Promise<ProjectEntity> {
     const project = await this.get(who, id);
     await this.access.assertRole(who, project.teamId, TeamRole.Admin);
-    await this.ds.transaction(async (m) => {
-      const at = new Date();
-      if (!(await this.projects.softDelete(project.id, at, m))) throw new NotFoundException(ProjectErrors.notFound);
-      await this.lifecycle.projectsDeleted([project.id], at, m);
-      await this.audit.record(m, {
-        teamId: project.teamId, actor: who, action: AuditAction.Delete, resourceType: AuditResource.Project,
-        resourceId: project.id,
-      });
-    });
-    this.lifecycle.projectsDeletedCommitted([project.id]);
+    return project;
+  }
+
+  /** Soft-deletes a live project with the deletion's timestamp; false when it was already gone. */
+  softDelete(id: string, at: Date, m: EntityManager): Promise<boolean> {
+    return this.projects.softDelete(id, at, m);
+  }
+
+  /** A team deletion's part here: every live project of the team, with its timestamp; returns their ids. */
+  softDeleteForTeam(teamId: string, at: Date, m: EntityManager): Promise<string[]> {
+    return this.projects.softDeleteForTeam(teamId, at, m);
   }
 }

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AppsModule } from '../apps/apps.module';
+import { CascadesModule } from '../cascades/cascades.module';
 import { EventsModule } from '../events/events.module';
-import { KeysModule } from '../keys/keys.module';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
 
 @Module({
-  imports: [AppsModule, EventsModule, KeysModule],
+  imports: [CascadesModule, EventsModule],
   providers: [RetentionRepository, RetentionService],
   exports: [RetentionService],
 })

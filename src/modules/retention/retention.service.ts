@@ -3,9 +3,8 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { AppsService } from '../apps/apps.service';
+import { PurgeAppsUseCase } from '../cascades/purge-apps.usecase';
 import { EventsMaintenanceService } from '../events/events-maintenance.service';
-import { ApiKeyStoreService } from '../keys/api-key-store.service';
 import { RetentionRepository } from './retention.repository';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -40,9 +39,8 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly ds: DataSource,
     private readonly repo: RetentionRepository,
-    private readonly apps: AppsService,
+    private readonly purgeApps: PurgeAppsUseCase,
     private readonly events: EventsMaintenanceService,
-    private readonly keys: ApiKeyStoreService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(RetentionService.name) private readonly log: PinoLogger,
   ) {}
@@ -65,13 +63,12 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     const cutoff = new Date(now.getTime() - SOFT_DELETE_RETENTION_MS);
     const purged = await this.ds.transaction(async (m) => {
       if (!(await this.repo.tryLock(m))) return null;
-      const apps = await this.apps.purgeDeletedBefore(cutoff, m);
+      const apps = await this.purgeApps.purgeDeletedBefore(cutoff, m);
       const rows = await this.repo.purgeSoftDeleted(cutoff, m);
       const codes = await this.repo.deleteStaleCodes(new Date(now.getTime() - CODE_RETENTION_MS), m);
       return { apps, ...rows, codes };
     });
     if (!purged) return { skipped: true, apps: 0, keys: 0, projects: 0, teams: 0, codes: 0, dedupPruned: 0, partitionsDropped: [] };
-    this.keys.forgetCached();
     const events = await this.events.applyRetention(now, this.config.eventRetentionDays);
     const report = { skipped: false, ...purged, ...events };
     this.log.info(report, 'retention job done');

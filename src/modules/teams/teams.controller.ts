@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
@@ -9,7 +9,10 @@ import { toTeamResponse } from './teams.mapper';
 import { TeamsErrors } from './teams.errors';
 import { TeamsService } from './teams.service';
 
-/** Teams (§2.3). `GET /teams/:teamId` lives in the invitations module, which owns its pending invitations. */
+/**
+ * Teams (§2.3). `GET /teams/:teamId` lives in the invitations module, which owns its pending invitations;
+ * `DELETE /teams/:teamId` in the cascades module, which owns everything a deletion reaches.
+ */
 @ApiTags('Teams')
 @Controller('teams')
 export class TeamsController {
@@ -35,16 +38,5 @@ export class TeamsController {
   @ApiErrors([400, TeamsErrors.noFieldToUpdate, 'name must be a string', 'name must be at most 255 characters'], [404, TeamsErrors.teamNotFound])
   async update(@CurrentPrincipal() who: UserPrincipal, @Param('teamId') teamId: string, @Body() body: UpdateTeamDto) {
     return toTeamResponse(await this.teams.rename(who, teamId, body.name));
-  }
-
-  @Delete(':teamId')
-  @UserOnly(TeamsErrors.onlyUsersDelete)
-  @RequireTeamRole(TeamRole.Owner)
-  @ApiOperation({ summary: 'Delete a team with its projects, apps, keys, memberships and invitations' })
-  @ApiOk('Deleted')
-  @ApiErrors([400, TeamsErrors.onlyTeam], [404, TeamsErrors.teamNotFound])
-  async remove(@CurrentPrincipal() who: UserPrincipal, @Param('teamId') teamId: string) {
-    await this.teams.delete(who, teamId);
-    return { deleted: true };
   }
 }

@@ -6,7 +6,6 @@ import { UsersModule } from '../users/users.module';
 import { TeamMemberEntity } from './entities/team-member.entity';
 import { TeamEntity } from './entities/team.entity';
 import { TeamAccessService } from './team-access.service';
-import { TeamLifecycle } from './team-lifecycle';
 import { TeamMembersController } from './team-members.controller';
 import { TeamMembersService } from './team-members.service';
 import { TeamRoleGuard } from './team-role.guard';
@@ -17,7 +16,7 @@ import { TeamsService } from './teams.service';
 @Module({
   imports: [TypeOrmModule.forFeature([TeamEntity, TeamMemberEntity]), UsersModule, AuditModule, KeysModule],
   controllers: [TeamsController, TeamMembersController],
-  providers: [TeamsRepository, TeamsService, TeamMembersService, TeamAccessService, TeamRoleGuard, TeamLifecycle],
-  exports: [TeamsService, TeamAccessService, TeamRoleGuard, TeamLifecycle],
+  providers: [TeamsRepository, TeamsService, TeamMembersService, TeamAccessService, TeamRoleGuard],
+  exports: [TeamsService, TeamAccessService, TeamRoleGuard],
 })
 export class TeamsModule {}

@@ -4,9 +4,7 @@ import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource, diff } from '../audit/audit.types';
-import { ApiKeyStoreService } from '../keys/api-key-store.service';
 import { TeamEntity } from './entities/team.entity';
-import { TeamLifecycle } from './team-lifecycle';
 import { TEAM_SLUG_RE, TeamsErrors } from './teams.errors';
 import { MemberRow, MembershipRow, TeamsRepository } from './teams.repository';
 
@@ -17,15 +15,13 @@ export function personalTeamSlug(name: string, userId: string): string {
 }
 
 
-/** Teams themselves (create, rename, delete) plus the membership lookups other modules build on. */
+/** Teams themselves (create, rename, and the team's own part of a deletion) plus the membership lookups other modules build on. */
 @Injectable()
 export class TeamsService {
   constructor(
     private readonly ds: DataSource,
     private readonly teams: TeamsRepository,
     private readonly audit: AuditService,
-    private readonly keys: ApiKeyStoreService,
-    private readonly lifecycle: TeamLifecycle,
   ) {}
 
   membershipsOf(userId: string, m?: EntityManager): Promise<MembershipRow[]> {
@@ -120,25 +116,20 @@ export class TeamsService {
   }
 
   /**
-   * DELETE /teams/:teamId, one transaction and one timestamp: the team is soft-deleted, its memberships
-   * hard-deleted, its API keys revoked, and modules below the team (projects, apps, invitations) cascade
-   * through TeamLifecycle.
+   * The checks of DELETE /teams/:teamId, inside the deletion's transaction: locks the actor's live teams in id
+   * order (so two deletes touching one user's teams queue instead of both passing the check), then 400 when
+   * this is the actor's only team and 404 when the team is already gone.
    */
-  async delete(actor: UserPrincipal, teamId: string): Promise<void> {
-    const id = teamId.toLowerCase();
-    await this.ds.transaction(async (m) => {
-      await this.teams.lockTeamsOf(actor.userId, m);
-      const others = (await this.teams.membershipsOf(actor.userId, m)).filter((t) => t.id !== id);
-      if (others.length === 0) throw new BadRequestException(TeamsErrors.onlyTeam);
-      if (!(await this.teams.lockActive(id, m))) throw new NotFoundException(TeamsErrors.teamNotFound);
-      const at = new Date();
-      await this.teams.softDelete(id, at, m);
-      await this.teams.deleteAllMembers(id, m);
-      await this.keys.revoke({ teamId: id }, at, m);
-      await this.lifecycle.teamDeleted(id, at, m);
-      await this.audit.record(m, {
-        teamId: id, actor, action: AuditAction.Delete, resourceType: AuditResource.Team, resourceId: id,
-      });
-    });
+  async lockForDeletion(actor: UserPrincipal, teamId: string, m: EntityManager): Promise<void> {
+    await this.teams.lockTeamsOf(actor.userId, m);
+    const others = (await this.teams.membershipsOf(actor.userId, m)).filter((t) => t.id !== teamId);
+    if (others.length === 0) throw new BadRequestException(TeamsErrors.onlyTeam);
+    if (!(await this.teams.lockActive(teamId, m))) throw new NotFoundException(TeamsErrors.teamNotFound);
+  }
+
+  /** Soft-deletes the team (timestamp `at`) and hard-deletes its memberships; the caller cascades the rest. */
+  async softDelete(teamId: string, at: Date, m: EntityManager): Promise<void> {
+    await this.teams.softDelete(teamId, at, m);
+    await this.teams.deleteAllMembers(teamId, m);
   }
 }
