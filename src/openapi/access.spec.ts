@@ -3,7 +3,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import { DECORATORS } from '@nestjs/swagger';
 import { Permission } from '../common/auth/permission';
 import { TeamRole } from '../common/auth/team-role';
-import { Public, RequirePermissions, RequireTeamRole, UserOnly } from '../common/decorators/auth.decorators';
+import { Access } from '../common/decorators/auth.decorators';
 import {
   IsAnyJson, IsArrayValue, IsBool, IsInteger, IsOneOf, IsText, IsUuidText, RequireFields,
 } from '../common/pipes/validation';
@@ -30,18 +30,17 @@ const property = (name: keyof Thing): unknown => {
 };
 
 @Controller('things')
-@RequirePermissions(Permission.AppsRead)
+@Access({ permissions: [Permission.AppsRead] })
 class ThingsController {
   @Get()
   list(): void {}
 
   @Post()
-  @UserOnly('Only users can make things')
-  @RequireTeamRole(TeamRole.Admin)
+  @Access({ permissions: [Permission.AppsRead], usersOnly: 'Only users can make things', teamRole: TeamRole.Admin })
   create(): void {}
 
   @Post('quiet')
-  @Public()
+  @Access({ public: true })
   @RouteConfig({ ignoreBody: true })
   quiet(): void {}
 
@@ -50,7 +49,7 @@ class ThingsController {
   limited(): void {}
 }
 
-const access = (method: keyof ThingsController) => routeAccess(ThingsController, ThingsController.prototype[method] as never);
+const access = (method: keyof ThingsController) => routeAccess(ThingsController, ThingsController.prototype[method]);
 
 describe('OpenAPI metadata of the contract field decorators', () => {
   it('documents each rule with its type and limits; @RequireFields marks the required ones', () => {
@@ -67,8 +66,10 @@ describe('OpenAPI metadata of the contract field decorators', () => {
 });
 
 describe('routeAccess / frameworkErrors', () => {
-  it('reads permissions from the class, user-only and team role from the handler, in guard order', () => {
+  it('reads the handler\'s @Access declaration (else the class\'s), in guard order', () => {
+    expect(access('list').rule).toEqual({ permissions: [Permission.AppsRead] });
     expect(access('create')).toEqual({
+      rule: { permissions: [Permission.AppsRead], usersOnly: 'Only users can make things', teamRole: TeamRole.Admin },
       isPublic: false,
       permissions: [Permission.AppsRead],
       userOnly: 'Only users can make things',

@@ -1,19 +1,26 @@
-import { RequestMethod } from '@nestjs/common';
+import { RequestMethod, Type } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { Permission, missingPermissionsMessage } from '../common/auth/permission';
 import { TeamRole, requiresRoleMessage } from '../common/auth/team-role';
-import {
-  PERMISSIONS_KEY, PUBLIC_KEY, TEAM_ROLE_KEY, TeamRoleRequirement, USER_ONLY_KEY,
-} from '../common/decorators/auth.decorators';
+import { AccessRule } from '../common/auth/access';
+import { ACCESS_KEY } from '../common/decorators/auth.decorators';
 import { BODY_ERRORS } from '../common/http/body-handling';
 import { RateLimitGuard } from '../common/rate-limit/rate-limit.guard';
 import { RATE_LIMIT_EXCEEDED } from '../common/rate-limit/rate-limit.constants';
 import { AuthErrors } from '../modules/auth/auth.errors';
 import { NOT_A_MEMBER } from '../modules/teams/team-access.service';
 
-/** Who may call a route and what the framework checks before its handler, read from the guards' metadata. */
+/** The minimum team role of a team-scoped route and the parameter naming the team. */
+export interface TeamRoleRequirement {
+  role: TeamRole;
+  param: string;
+}
+
+/** Who may call a route and what the framework checks before its handler, read from its @Access declaration. */
 export interface RouteAccess {
+  /** The declaration itself (null when the route has none: the access guard refuses such a route). */
+  rule: AccessRule | null;
   isPublic: boolean;
   permissions: Permission[];
   /** The 403 text API keys get (`Only users can …`), when the route is user-only. */
@@ -27,22 +34,24 @@ export interface RouteAccess {
 type Handler = (...args: unknown[]) => unknown;
 
 /** The same lookup as the guards' `reflector.getAllAndOverride(key, [handler, class])`. */
-const meta = <T>(key: string, handler: Handler, controller: Function): T | undefined =>
+const meta = <T>(key: string, handler: Handler, controller: Type): T | undefined =>
   (Reflect.getMetadata(key, handler) as T | undefined) ?? (Reflect.getMetadata(key, controller) as T | undefined);
 
 const BODY_METHODS = [RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH];
 
-export function routeAccess(controller: Function, handler: Handler): RouteAccess {
+export function routeAccess(controller: Type, handler: Handler): RouteAccess {
   const guards = [
     ...((Reflect.getMetadata(GUARDS_METADATA, controller) as unknown[] | undefined) ?? []),
     ...((Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[] | undefined) ?? []),
   ];
   const routeConfig = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) as { ignoreBody?: boolean } | undefined;
+  const rule = meta<AccessRule>(ACCESS_KEY, handler, controller) ?? null;
   return {
-    isPublic: meta<boolean>(PUBLIC_KEY, handler, controller) === true,
-    permissions: meta<Permission[]>(PERMISSIONS_KEY, handler, controller) ?? [],
-    userOnly: meta<string>(USER_ONLY_KEY, handler, controller) ?? null,
-    teamRole: meta<TeamRoleRequirement>(TEAM_ROLE_KEY, handler, controller) ?? null,
+    rule,
+    isPublic: rule?.public === true,
+    permissions: rule?.permissions ?? [],
+    userOnly: rule?.usersOnly ?? null,
+    teamRole: rule?.teamRole ? { role: rule.teamRole, param: rule.teamParam ?? 'teamId' } : null,
     rateLimited: guards.includes(RateLimitGuard),
     readsBody: BODY_METHODS.includes(Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod) && routeConfig?.ignoreBody !== true,
   };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Type } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -14,7 +14,7 @@ import {
   DOCS_ASSETS, DOCS_INITIALIZER, DOCS_PATH, OPENAPI_PATH, docsAssetDir, docsHtml, docsInitializerJs,
 } from './docs-page';
 import { errorResponse } from './openapi.decorators';
-import { Schema, componentSchemas, ref } from './schemas';
+import { componentSchemas, ref } from './schemas';
 
 /** Security scheme names of the document. */
 export const SECURITY = { session: 'session', apiKey: 'api_key', cookie: 'cookie' } as const;
@@ -38,7 +38,7 @@ export const operationId = (controller: string, method: string): string => `${co
 
 type Handler = (...args: unknown[]) => unknown;
 interface RouteTarget {
-  controller: Function;
+  controller: Type;
   handler: Handler;
 }
 
@@ -47,7 +47,7 @@ function routeTargets(app: INestApplication): Map<string, RouteTarget> {
   const targets = new Map<string, RouteTarget>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as Function | null;
+      const controller = wrapper.metatype as Type | null;
       if (!controller) continue;
       const proto = controller.prototype as Record<string, unknown>;
       for (const name of Object.getOwnPropertyNames(proto)) {
@@ -87,7 +87,7 @@ function withFrameworkResponses(responses: ResponsesObject, access: RouteAccess,
   for (const [status, texts] of extra) framework.set(status, [...(framework.get(status) ?? []), ...texts]);
   for (const [status, texts] of [...framework].sort(([a], [b]) => a - b)) {
     const existing = merged[status] as ResponseObject | undefined;
-    const schema = (existing?.content?.[JSON_TYPE]?.schema as Schema | undefined) ?? ref('ErrorResponse');
+    const schema = existing?.content?.[JSON_TYPE]?.schema ?? ref('ErrorResponse');
     merged[status] = errorResponse(status, [...new Set([...texts, ...textsOf(existing)])], schema);
   }
   if (access.rateLimited) {

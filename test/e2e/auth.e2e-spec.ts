@@ -236,7 +236,7 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
       ['an unknown API key', { authorization: `Bearer owl_agent_${'0'.repeat(48)}` }, 'Invalid API key'],
       ['an unknown client key', { authorization: `Bearer owl_client_${'0'.repeat(48)}` }, 'Invalid API key'],
     ])('answers 401 for %s', async (_, headers, error) => {
-      const res = await whoami(headers as Record<string, string>);
+      const res = await whoami(headers);
       expect(res.statusCode).toBe(401);
       expect(res.json()).toEqual({ error });
     });

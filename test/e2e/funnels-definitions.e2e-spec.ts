@@ -332,7 +332,6 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
   });
 
   describe('roles × permissions', () => {
-    type Caller = { label: string; headers: () => Promise<Record<string, string>> };
     const as = (status: number, error?: string) => ({ status, error });
 
     it('gives members reads, admins and owners writes, agent keys their permissions, and nobody but users deletes', async () => {

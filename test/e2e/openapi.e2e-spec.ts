@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
@@ -222,13 +223,13 @@ describe('OpenAPI document and docs page (B11)', () => {
     const gaps: string[] = [];
     for (const module of t.app.get(ModulesContainer).values()) {
       for (const wrapper of module.controllers.values()) {
-        const controller = wrapper.metatype as Function;
+        const controller = wrapper.metatype as Type;
         for (const name of Object.getOwnPropertyNames(controller.prototype)) {
           const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, { index: number; data?: unknown }>;
-          const types = (Reflect.getMetadata('design:paramtypes', controller.prototype, name) ?? []) as Function[];
+          const types = (Reflect.getMetadata('design:paramtypes', controller.prototype, name) ?? []) as Type[];
           const op = operations().find((o) => o.op.operationId === operationId(controller.name, name))?.op;
           for (const [key, arg] of Object.entries(args)) {
-            const kind = Number(key.split(':')[0]);
+            const kind = Number(key.split(':')[0]) as RouteParamtypes;
             if ((kind !== RouteParamtypes.BODY && kind !== RouteParamtypes.QUERY) || arg.data !== undefined) continue;
             const fields = getMetadataStorage()
               .getTargetValidationMetadatas(types[arg.index], '', false, false)

@@ -470,7 +470,7 @@ describe('teams and members (e2e)', () => {
       ]);
       expect([a.status, b.status].sort()).toEqual([200, 403]);
       expect([a, b].find((r) => r.status === 403)!.body).toEqual({ error: 'Cannot change the role of a member with equal or higher role' });
-      const owners = (await t.ds.query(`SELECT user_id FROM team_members WHERE team_id = $1 AND role = 'owner'`, [c.teamId])) as unknown[];
+      const owners = await t.ds.query<unknown[]>(`SELECT user_id FROM team_members WHERE team_id = $1 AND role = 'owner'`, [c.teamId]);
       expect(owners).toHaveLength(1);
     });
   });

@@ -4,7 +4,7 @@ import { onReset } from '../utils/create-test-app';
 
 /** Importing this file makes `t.reset()` refill every rate-limit bucket, so no test inherits another's burst. */
 onReset(async (app) => {
-  await (app.get(BUCKET_STORE) as BucketStore).reset();
+  await app.get<BucketStore>(BUCKET_STORE).reset();
 });
 
 export {};

@@ -47,8 +47,8 @@ export async function startServer(env: Record<string, string | undefined>, opts:
   const port = await freePort();
   const proc = spawn(process.execPath, [MAIN], { env: serverEnv(env, port), cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
@@ -85,8 +85,8 @@ export async function runServerUntilExit(
   const started = Date.now();
   const proc = spawn(process.execPath, [MAIN], { env: serverEnv(env, await freePort()), cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
   const timer = setTimeout(() => proc.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
   const code = await new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
   clearTimeout(timer);

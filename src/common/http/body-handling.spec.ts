@@ -544,7 +544,7 @@ function text(): string {
 
 describe('parseJsonObject: text PostgreSQL cannot store', () => {
   it('replaces U+0000 and lone surrogates in strings and keys, keeps valid pairs', () => {
-    const { parseJsonObject } = jest.requireActual('./body-handling') as typeof import('./body-handling');
+    const { parseJsonObject } = jest.requireActual<typeof import('./body-handling')>('./body-handling');
     expect(parseJsonObject('{"name":"a\\u0000b","k\\ud800":["\\udc00x","🦉"],"ok":"\\ud83e\\udd89"}')).toEqual({
       name: 'a\uFFFDb', 'k\uFFFD': ['\uFFFDx', '🦉'], ok: '🦉',
     });

@@ -4,7 +4,7 @@ import { ContractValidationPipe, CrossCheck, IsInteger, IsOneOf, IsText, IsUuidT
 @RequireFields(['name', 'kind'], 'name and kind are required')
 class CreateThing {
   @IsOneOf(['a', 'b'], 'kind must be a or b') kind: string;
-  @CrossCheck((b) => (b.kind === 'a' && isMissing(b.ref) ? 'a needs a ref' : null)) private readonly order?: never;
+  @CrossCheck((b) => (b.kind === 'a' && isMissing(b.ref) ? 'a needs a ref' : null)) readonly order?: never;
   @IsText() name: string;
   @IsUuidText() ref?: string;
   @IsInteger({ min: 1, max: 5, message: 'count must be 1-5' }) count?: number;

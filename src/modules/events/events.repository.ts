@@ -406,10 +406,10 @@ export class EventsRepository {
       await runner.startTransaction();
       await runner.query(`SELECT pg_advisory_xact_lock($1)`, [PARTITION_LOCK_KEY]);
       await runner.query(`SET LOCAL lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
-      const rows: { name: string }[] = await runner.query(
+      const rows = (await runner.query(
         `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
           WHERE i.inhparent = 'events'::regclass`,
-      );
+      )) as { name: string }[];
       for (const { name } of rows) {
         const p = partitionNamed(name);
         if (!p || new Date(p.to) > cutoff) continue;

@@ -84,8 +84,6 @@ export const EVENT_ERRORS = {
 
 const LEVELS: ReadonlySet<string> = new Set<EventLevel>(['info', 'debug', 'warn', 'error']);
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 // ---------------------------------------------------------------------------------------------------------
 // Code-point helpers. "Characters" are Unicode code points (§1.2); a lone surrogate counts as one, as
 // `[...s].length` does. A UTF-16 length within the limit can never exceed it in code points, so the
@@ -136,7 +134,7 @@ function isPlainObject(v: unknown): v is JsonObject {
 }
 
 function own(obj: JsonObject, key: string): unknown {
-  return hasOwn.call(obj, key) ? obj[key] : undefined;
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
 function isMissing(v: unknown): boolean {
@@ -149,7 +147,7 @@ function isMissing(v: unknown): boolean {
  * since `__proto__` never reaches the output, plain assignment below only ever creates own properties.
  */
 function isPoisonKey(key: string, value: unknown): boolean {
-  return key === '__proto__' || (key === 'constructor' && isPlainObject(value) && hasOwn.call(value, 'prototype'));
+  return key === '__proto__' || (key === 'constructor' && isPlainObject(value) && Object.hasOwn(value, 'prototype'));
 }
 
 const OPTIONAL_STRING_FIELDS = [

@@ -86,7 +86,7 @@ export class ApiKeyStoreService implements EntitySubscriberInterface {
     this.lastUsedWrites.set(id, now);
     if (this.lastUsedWrites.size > KEY_CACHE_MAX) this.lastUsedWrites.clear();
     // Off the request path on purpose: the contract lets last_used_at lag; a failure is only logged.
-    this.keys.touchLastUsed(id, new Date(now)).catch((err) => this.log.warn({ err, keyId: id }, 'last_used_at update failed'));
+    this.keys.touchLastUsed(id, new Date(now)).catch((err: unknown) => this.log.warn({ err, keyId: id }, 'last_used_at update failed'));
   }
 
   async create(
