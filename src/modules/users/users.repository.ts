@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { UserEntity } from './entities/user.entity';
 
 @Injectable()
@@ -12,10 +12,6 @@ export class UsersRepository {
 
   findById(id: string, m?: EntityManager) {
     return this.repo(m).findOneBy({ id });
-  }
-
-  findByIds(ids: string[], m?: EntityManager) {
-    return ids.length ? this.repo(m).findBy({ id: In(ids) }) : Promise.resolve([]);
   }
 
   findByEmail(email: string, m?: EntityManager) {

@@ -18,10 +18,6 @@ export class UsersService {
     return this.users.findById(id, m);
   }
 
-  findByIds(ids: string[], m?: EntityManager): Promise<UserEntity[]> {
-    return this.users.findByIds(ids, m);
-  }
-
   findByEmail(email: string, m?: EntityManager): Promise<UserEntity | null> {
     return this.users.findByEmail(email, m);
   }
