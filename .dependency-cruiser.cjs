@@ -70,7 +70,7 @@ module.exports = {
     {
       name: 'repository-is-private-to-its-module',
       severity: 'error',
-      comment: "Nothing in src/ outside a module imports its *.repository.ts (types it exports belong in *.types.ts).",
+      comment: 'Nothing in src/ outside a module imports its *.repository.ts (types it exports belong in *.types.ts).',
       from: { path: '^(src/modules/[^/]+)/' },
       to: { path: '\\.repository\\.ts$', pathNot: '^$1/' },
     },
@@ -86,7 +86,7 @@ module.exports = {
       severity: 'error',
       comment:
         "Another module's entity class is imported as a value only by an entity file (for a relation). Elsewhere " +
-        'import it as a type (`import type`), and take constants from the owning module\'s *.constants.ts.',
+        "import it as a type (`import type`), and take constants from the owning module's *.constants.ts.",
       from: { path: '^src/modules/([^/]+)/', pathNot: '\\.entity\\.ts$' },
       to: {
         path: '^src/modules/[^/]+/entities/',
