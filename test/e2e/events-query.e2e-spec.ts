@@ -280,7 +280,7 @@ describe('GET /v1/events and /v1/events/:id', () => {
       do {
         const res = await listEvents(t, owner.headers, cursor ? { ...query, cursor } : query);
         expect(res.statusCode).toBe(200);
-        const body = res.json() as { events: { id: string }[]; cursor: string | null; has_more: boolean };
+        const body = res.json<{ events: { id: string }[]; cursor: string | null; has_more: boolean }>();
         expect(body.has_more).toBe(body.cursor !== null);
         pages.push({ n: body.events.length, has_more: body.has_more });
         ids.push(...body.events.map((e) => e.id));

@@ -28,7 +28,7 @@ export class EventsMaintenanceService implements OnApplicationBootstrap, OnAppli
   async onApplicationBootstrap(): Promise<void> {
     await this.ensurePartitions(new Date());
     this.timer = setInterval(() => {
-      this.ensurePartitions(new Date()).catch((err) => this.log.error({ err }, 'event partition upkeep failed'));
+      this.ensurePartitions(new Date()).catch((err: unknown) => this.log.error({ err }, 'event partition upkeep failed'));
     }, PARTITION_UPKEEP_INTERVAL_MS);
     this.timer.unref();
   }

@@ -99,7 +99,7 @@ export class MetricsService {
       const audit: AuditChanges = {};
       for (const [key, wire] of AUDITED) {
         if (!(key in patch)) continue;
-        const after = patch[key as keyof MetricDefinitionPatch];
+        const after = patch[key];
         (changes as Record<string, unknown>)[key] = after;
         if (!sameJson(current[key], after)) audit[wire] = { before: current[key], after };
       }
@@ -112,7 +112,7 @@ export class MetricsService {
           resourceId: current.id, changes: audit,
         });
       }
-      return { ...current, ...changes, updatedAt: at } as MetricDefinitionEntity;
+      return { ...current, ...changes, updatedAt: at };
     });
   }
 

@@ -46,7 +46,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    const run = () => void this.run(new Date()).catch((err) => this.log.error({ err }, 'retention job failed'));
+    const run = () => void this.run(new Date()).catch((err: unknown) => this.log.error({ err }, 'retention job failed'));
     // Off the boot path: the first round starts shortly after startup, then daily.
     this.timer = setTimeout(run, 10_000);
     this.timer.unref();
