@@ -2,8 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import { PermissionsGuard } from './common/guards/permissions.guard';
-import { UserOnlyGuard } from './common/guards/user-only.guard';
 import { ErrorEnvelopeFilter } from './common/filters/error-envelope.filter';
 import { CONSTRAINT_ANSWERS, ErrorTranslationInterceptor } from './common/interceptors/error-translation.interceptor';
 import { ContractValidationPipe } from './common/pipes/validation';
@@ -15,7 +13,7 @@ import { AppsModule } from './modules/apps/apps.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CascadesModule } from './modules/cascades/cascades.module';
-import { PrincipalAuthGuard } from './modules/auth/principal-auth.guard';
+import { AccessGuard } from './modules/auth/guards/access.guard';
 import { EventsModule } from './modules/events/events.module';
 import { FUNNELS_CONSTRAINTS } from './modules/funnels/funnels.errors';
 import { FunnelsModule } from './modules/funnels/funnels.module';
@@ -30,7 +28,6 @@ import { ObservabilityModule } from './modules/observability/observability.modul
 import { PROJECTS_CONSTRAINTS } from './modules/projects/projects.errors';
 import { ProjectsModule } from './modules/projects/projects.module';
 import { RetentionModule } from './modules/retention/retention.module';
-import { TeamRoleGuard } from './modules/teams/team-role.guard';
 import { TEAMS_CONSTRAINTS } from './modules/teams/teams.errors';
 import { TeamsModule } from './modules/teams/teams.module';
 import { UsersModule } from './modules/users/users.module';
@@ -70,11 +67,8 @@ export class AppModule {
         RetentionModule,
       ],
       providers: [
-        // Guards run in this order: who is calling → key permissions → user-only routes → team role.
-        { provide: APP_GUARD, useExisting: PrincipalAuthGuard },
-        { provide: APP_GUARD, useClass: PermissionsGuard },
-        { provide: APP_GUARD, useClass: UserOnlyGuard },
-        { provide: APP_GUARD, useExisting: TeamRoleGuard },
+        // One guard chain reads each route's @Access declaration: who is calling → key permissions → user-only → team role.
+        { provide: APP_GUARD, useExisting: AccessGuard },
         { provide: APP_PIPE, useClass: ContractValidationPipe },
         // The error pair: the interceptor translates database failures into contract answers on the handler
         // path; the filter writes every error (guards' included) as {"error": "..."}.

@@ -123,6 +123,16 @@ describe('hardening', () => {
       { url: `/v1/teams/${owner.teamId}/audit-logs`, param: 'until', error: 'until must be a valid ISO 8601 timestamp' },
       { url: `/v1/teams/${owner.teamId}/audit-logs`, param: 'cursor', error: 'Invalid cursor' },
       { url: `/v1/apps/${app.id}/users`, param: 'cursor', error: 'Invalid cursor' },
+      ...['since', 'until'].map((param) => ({
+        url: `/v1/projects/${app.projectId}/metrics/upload/events`, param, error: `${param} must be a valid ISO 8601 timestamp`,
+      })),
+      { url: `/v1/projects/${app.projectId}/metrics/upload/events`, param: 'cursor', error: 'Invalid cursor' },
+      ...['since', 'until'].map((param) => ({
+        url: `/v1/projects/${app.projectId}/metrics/upload/query`, param, error: `${param} must be a valid ISO 8601 timestamp`,
+      })),
+      ...['since', 'until'].map((param) => ({
+        url: `/v1/projects/${app.projectId}/funnels/onboarding/query`, param, error: `${param} must be a valid ISO 8601 timestamp`,
+      })),
     ];
 
     it.each(INSTANTS)('%s, alone and inside a cursor', async (instant) => {

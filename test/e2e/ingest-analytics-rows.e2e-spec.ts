@@ -129,9 +129,8 @@ describe('ingest → metric and funnel rows', () => {
     ]);
     expect(res.json()).toMatchObject({ accepted: 1, rejected: 2 });
     await ingestOk(t, app, [anEvent({ message: 'metric:m:start', client_event_id: id })]);
-    await Promise.all(
-      Array.from({ length: 8 }, () => ingest(t, app, [anEvent({ message: 'track:b', client_event_id: id.replace(/.$/, 'f') })])),
-    );
+    const other = randomUUID();
+    await Promise.all(Array.from({ length: 8 }, () => ingest(t, app, [anEvent({ message: 'track:b', client_event_id: other })])));
     expect((await metricRows()).map((r) => r.phase)).toEqual(['start']);
     expect((await funnelRows()).map((r) => r.step_name)).toEqual(['b']);
   });

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestj
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
-import { CurrentPrincipal, RequirePermissions, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { TeamRole, requiresRoleMessage } from '../../common/auth/team-role';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { listOf, pageOf } from '../../openapi/schemas';
@@ -22,7 +22,7 @@ export class AppsController {
   ) {}
 
   @Get()
-  @RequirePermissions(Permission.AppsRead)
+  @Access({ permissions: [Permission.AppsRead] })
   @ApiOperation({ summary: 'Apps of the caller\'s teams, or of one team (created_at ascending)' })
   @ApiOk(listOf('apps', 'App'))
   @ApiErrors([400, AppErrors.teamIdUuid])
@@ -31,7 +31,7 @@ export class AppsController {
   }
 
   @Get(':id')
-  @RequirePermissions(Permission.AppsRead)
+  @Access({ permissions: [Permission.AppsRead] })
   @ApiOperation({ summary: 'One app' })
   @ApiOk('App')
   @ApiErrors([404, AppErrors.notFound])
@@ -40,7 +40,7 @@ export class AppsController {
   }
 
   @Post()
-  @RequirePermissions(Permission.AppsWrite)
+  @Access({ permissions: [Permission.AppsWrite] })
   @ApiOperation({ summary: 'Create an app in a project, with its client key' })
   @ApiOk('App', 201)
   @ApiErrors(
@@ -60,7 +60,7 @@ export class AppsController {
   }
 
   @Patch(':id')
-  @RequirePermissions(Permission.AppsWrite)
+  @Access({ permissions: [Permission.AppsWrite] })
   @ApiOperation({ summary: 'Rename an app (platform and bundle_id never change)' })
   @ApiOk('App')
   @ApiErrors(
@@ -73,8 +73,7 @@ export class AppsController {
   }
 
   @Delete(':id')
-  @RequirePermissions(Permission.AppsWrite)
-  @UserOnly(AppErrors.onlyUsersDelete)
+  @Access({ permissions: [Permission.AppsWrite], usersOnly: AppErrors.onlyUsersDelete })
   @ApiOperation({ summary: 'Delete an app and its API keys' })
   @ApiOk('Deleted')
   @ApiErrors([403, requiresRoleMessage(TeamRole.Admin)], [404, AppErrors.notFound])
@@ -84,7 +83,7 @@ export class AppsController {
   }
 
   @Get(':id/users')
-  @RequirePermissions(Permission.AppsRead)
+  @Access({ permissions: [Permission.AppsRead] })
   @ApiOperation({ summary: 'Users seen by an app, most recently seen first (cursor pages)' })
   @ApiOk(pageOf('users', 'AppUser'))
   @ApiErrors([400, AppErrors.isAnonymous, AppErrors.invalidCursor], [404, AppErrors.notFound])

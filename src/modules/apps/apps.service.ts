@@ -86,7 +86,7 @@ export class AppsService {
   /** A live app in a team the caller can access, else 404 "App not found" (unknown, deleted, malformed, foreign). */
   async get(who: Principal, id: string): Promise<AppEntity> {
     const app = await this.findActive(id);
-    if (!app || !(await this.access.accessibleTeamIds(who)).includes(app.teamId)) throw new NotFoundException(AppErrors.notFound);
+    if (!app || !(await this.access.isTeamVisible(who, app.teamId))) throw new NotFoundException(AppErrors.notFound);
     return app;
   }
 

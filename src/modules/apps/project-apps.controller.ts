@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal } from '../../common/auth/principal';
-import { CurrentPrincipal, RequirePermissions } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { ProjectErrors } from '../projects/projects.errors';
 import { toProjectResponse } from '../projects/projects.mapper';
@@ -23,7 +23,7 @@ export class ProjectAppsController {
   ) {}
 
   @Get(':id')
-  @RequirePermissions(Permission.ProjectsRead)
+  @Access({ permissions: [Permission.ProjectsRead] })
   @ApiOperation({ summary: 'A project with its apps' })
   @ApiOk('ProjectDetails')
   @ApiErrors([404, ProjectErrors.notFound])

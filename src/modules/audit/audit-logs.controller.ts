@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { TeamRole } from '../../common/auth/team-role';
-import { RequirePermissions, RequireTeamRole } from '../../common/decorators/auth.decorators';
+import { Access } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { pageOf } from '../../openapi/schemas';
 import { AuditLogsErrors } from './audit-logs.errors';
@@ -17,8 +17,7 @@ export class AuditLogsController {
   constructor(private readonly logs: AuditLogsService) {}
 
   @Get()
-  @RequirePermissions(Permission.AuditLogsRead)
-  @RequireTeamRole(TeamRole.Admin)
+  @Access({ permissions: [Permission.AuditLogsRead], teamRole: TeamRole.Admin })
   @ApiOperation({ summary: 'Audit log of a team, newest first (cursor pages)' })
   @ApiOk(pageOf('audit_logs', 'AuditLog'))
   @ApiErrors([

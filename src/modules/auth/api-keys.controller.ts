@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
-import { CurrentPrincipal, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { TeamRole, requiresRoleMessage } from '../../common/auth/team-role';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { listOf, wrapped } from '../../openapi/schemas';
@@ -23,7 +23,7 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Get()
-  @UserOnly('Only users can list API keys')
+  @Access({ usersOnly: 'Only users can list API keys' })
   @ApiOperation({ summary: 'Keys of all the caller\'s teams, or of one team (created_at ascending)' })
   @ApiOk(listOf('api_keys', 'ApiKey'))
   @ApiErrors([400, 'team_id must be a valid UUID'])
@@ -32,7 +32,7 @@ export class ApiKeysController {
   }
 
   @Get(':id')
-  @UserOnly('Only users can view API keys')
+  @Access({ usersOnly: 'Only users can view API keys' })
   @ApiOperation({ summary: 'One key' })
   @ApiOk(wrapped('api_key', 'ApiKey'))
   @ApiErrors([404, AuthErrors.apiKeyNotFound])
@@ -41,7 +41,7 @@ export class ApiKeysController {
   }
 
   @Post()
-  @UserOnly('Only users can create API keys')
+  @Access({ usersOnly: 'Only users can create API keys' })
   @ApiOperation({ summary: 'Create a key; the secret is returned only in this answer' })
   @ApiOk('CreatedApiKey', 201)
   @ApiErrors(
@@ -62,7 +62,7 @@ export class ApiKeysController {
   }
 
   @Patch(':id')
-  @UserOnly('Only users can update API keys')
+  @Access({ usersOnly: 'Only users can update API keys' })
   @ApiOperation({ summary: 'Rename a key or replace its permissions' })
   @ApiOk(wrapped('api_key', 'ApiKey'))
   @ApiErrors(
@@ -75,7 +75,7 @@ export class ApiKeysController {
   }
 
   @Delete(':id')
-  @UserOnly('Only users can delete API keys')
+  @Access({ usersOnly: 'Only users can delete API keys' })
   @ApiOperation({ summary: 'Revoke a key; it stops authenticating at once' })
   @ApiOk('Deleted')
   @ApiErrors([403, requiresRoleMessage(TeamRole.Admin)], [404, AuthErrors.apiKeyNotFound])

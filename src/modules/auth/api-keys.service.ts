@@ -42,7 +42,7 @@ export class ApiKeysService {
   /** A live key in one of the caller's teams, else 404 (unknown, revoked, malformed, foreign). */
   private async visibleKey(who: UserPrincipal, id: string): Promise<ApiKeyView> {
     const key = isUuid(id) ? await this.store.view(id.toLowerCase()) : null;
-    if (!key || !(await this.access.roleOf(who, key.teamId))) throw new NotFoundException(AuthErrors.apiKeyNotFound);
+    if (!key || !(await this.access.isTeamVisible(who, key.teamId))) throw new NotFoundException(AuthErrors.apiKeyNotFound);
     return key;
   }
 
@@ -55,7 +55,7 @@ export class ApiKeysService {
     let appId: string | null = null;
     if (input.appId !== undefined) {
       const app = await this.apps.findActive(input.appId);
-      if (!app || !(await this.access.roleOf(who, app.teamId))) throw new NotFoundException(AuthErrors.appNotFound);
+      if (!app || !(await this.access.isTeamVisible(who, app.teamId))) throw new NotFoundException(AuthErrors.appNotFound);
       teamId = app.teamId;
       appId = app.id;
     } else {

@@ -3,7 +3,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { UserPrincipal, Principal } from '../../common/auth/principal';
-import { CurrentPrincipal, Public, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { parseEmail } from '../../common/http/email';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -46,7 +46,7 @@ export class AuthController {
     };
   }
 
-  @Public()
+  @Access({ public: true })
   @Post('send-code')
   @HttpCode(200)
   @ApiOperation({ summary: 'Mail a 6-digit sign-in code (valid 10 minutes)', description: 'The answer is the same whether or not an account exists.' })
@@ -59,7 +59,7 @@ export class AuthController {
     return { message: 'Verification code sent' };
   }
 
-  @Public()
+  @Access({ public: true })
   @Post('verify-code')
   @ApiOperation({
     summary: 'Sign in with a code: returns a session JWT and sets the `token` cookie',
@@ -78,7 +78,7 @@ export class AuthController {
     return toSessionResponse(session);
   }
 
-  @Public()
+  @Access({ public: true })
   @Post('agent-login')
   @ApiOperation({
     summary: 'Exchange a code for an agent key (CLI)',
@@ -97,7 +97,7 @@ export class AuthController {
     return { api_key: result.apiKey, team: result.team };
   }
 
-  @Public()
+  @Access({ public: true })
   @Post('logout')
   @HttpCode(200)
   @RouteConfig({ ignoreBody: true })
@@ -109,6 +109,7 @@ export class AuthController {
   }
 
   @Get('whoami')
+  @Access({})
   @ApiOperation({ summary: 'Who is calling: a user with their teams, or an API key with its team and permissions' })
   @ApiOk({
     oneOf: [ref('WhoamiUser'), ref('WhoamiApiKey')],
@@ -119,7 +120,7 @@ export class AuthController {
   }
 
   @Get('teams')
-  @UserOnly('Only users can list teams')
+  @Access({ usersOnly: 'Only users can list teams' })
   @ApiOperation({ summary: 'The caller\'s teams (oldest membership first)' })
   @ApiOk(listOf('teams', 'TeamMembership'))
   async teams(@CurrentPrincipal() who: UserPrincipal) {
@@ -127,7 +128,7 @@ export class AuthController {
   }
 
   @Get('me')
-  @UserOnly('Only users can access this endpoint')
+  @Access({ usersOnly: 'Only users can access this endpoint' })
   @ApiOperation({ summary: 'The caller\'s profile and teams' })
   @ApiOk(object({ user: ref('User'), teams: { type: 'array', items: ref('TeamMembership') } }))
   @ApiErrors([404, AuthErrors.userNotFound])
@@ -137,7 +138,7 @@ export class AuthController {
   }
 
   @Patch('me')
-  @UserOnly('Only users can update their profile')
+  @Access({ usersOnly: 'Only users can update their profile' })
   @ApiOperation({ summary: 'Rename the caller' })
   @ApiOk(wrapped('user', 'User'))
   @ApiErrors([400, 'At least one field to update is required', 'name must be a string', 'name must be at most 255 characters'])

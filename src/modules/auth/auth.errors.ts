@@ -10,6 +10,8 @@ export const AuthErrors = {
   sendFailed: 'Failed to send email',
   emailAndCodeRequired: 'email and code required',
   invalidCode: 'Invalid or expired code',
+  /** GET /metrics with METRICS_TOKEN set and a missing or wrong bearer token. */
+  invalidMetricsToken: 'Invalid metrics token',
   noTeamMembership: 'User has no team membership',
   multipleTeams: 'Multiple teams found. Specify team_id.',
   userNotFound: 'User not found',

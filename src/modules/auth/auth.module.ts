@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppsModule } from '../apps/apps.module';
@@ -15,7 +16,8 @@ import { EmailLoginFailureEntity } from './entities/email-login-failure.entity';
 import { EmailVerificationCodeEntity } from './entities/email-verification-code.entity';
 import { LoginCodesRepository } from './login-codes.repository';
 import { LoginCodesService } from './login-codes.service';
-import { ApiKeyAuthGuard, JwtAuthGuard, PrincipalAuthGuard } from './principal-auth.guard';
+import { AccessGuard } from './guards/access.guard';
+import { SessionTokenService } from './session-token.service';
 import { ApiKeyStrategy } from './strategies/api-key.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
 
@@ -23,6 +25,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
   imports: [
     TypeOrmModule.forFeature([EmailVerificationCodeEntity, EmailLoginFailureEntity]),
     PassportModule,
+    JwtModule.register({}),
     UsersModule,
     TeamsModule,
     AppsModule,
@@ -32,9 +35,9 @@ import { JwtStrategy } from './strategies/jwt.strategy';
   ],
   controllers: [AuthController, ApiKeysController],
   providers: [
-    AuthService, ApiKeysService, LoginCodesRepository, LoginCodesService, JwtStrategy, ApiKeyStrategy,
-    JwtAuthGuard, ApiKeyAuthGuard, PrincipalAuthGuard,
+    AuthService, ApiKeysService, LoginCodesRepository, LoginCodesService, SessionTokenService, JwtStrategy, ApiKeyStrategy,
+    AccessGuard,
   ],
-  exports: [PrincipalAuthGuard],
+  exports: [AccessGuard],
 })
 export class AuthModule {}

@@ -1,10 +1,7 @@
-import { ForbiddenException, HttpException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { sign } from 'jsonwebtoken';
+import { ForbiddenException, HttpException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiKeyType, defaultPermissions } from '../../common/auth/permission';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
-import { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource, diff } from '../audit/audit.types';
 import { ApiKeyStoreService } from '../keys/api-key-store.service';
@@ -13,9 +10,9 @@ import { MembershipRow } from '../teams/teams.repository';
 import { TeamsService } from '../teams/teams.service';
 import { UserEntity } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
-import { jwtSecretOf } from './auth-config';
-import { AuthErrors, CLI_AGENT_KEY_NAME, SESSION_TTL_SECONDS } from './auth.errors';
+import { AuthErrors, CLI_AGENT_KEY_NAME } from './auth.errors';
 import { LoginCodesService } from './login-codes.service';
+import { SessionTokenService } from './session-token.service';
 
 export interface SessionResult {
   token: string;
@@ -38,7 +35,7 @@ export class AuthService {
     private readonly teams: TeamsService,
     private readonly keys: ApiKeyStoreService,
     private readonly audit: AuditService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sessions: SessionTokenService,
   ) {}
 
   sendCode(email: string): Promise<void> {
@@ -46,7 +43,7 @@ export class AuthService {
   }
 
   signSession(user: { id: string; email: string }): string {
-    return sign({ sub: user.id, email: user.email }, jwtSecretOf(this.config), { algorithm: 'HS256', expiresIn: SESSION_TTL_SECONDS });
+    return this.sessions.sign(user);
   }
 
   /** verify-code: consume the code, find or create the user (with their team), issue a session. */

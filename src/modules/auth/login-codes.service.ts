@@ -1,11 +1,9 @@
-import { HttpException, Inject, Injectable } from '@nestjs/common';
+import { HttpException, Injectable } from '@nestjs/common';
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
 import { MailService } from '../mail/mail.service';
-import { jwtSecretOf } from './auth-config';
+import { SessionTokenService } from './session-token.service';
 import { AuthErrors } from './auth.errors';
 import { LoginCodesRepository } from './login-codes.repository';
 
@@ -22,16 +20,16 @@ export type CodeCheck = { ok: true; codeId: string } | { ok: false };
  */
 @Injectable()
 export class LoginCodesService {
-  private readonly hashKey: string;
+  private readonly hashKey: Buffer;
 
   constructor(
     private readonly ds: DataSource,
     private readonly codes: LoginCodesRepository,
     private readonly mail: MailService,
-    @Inject(APP_CONFIG) config: AppConfig,
+    sessions: SessionTokenService,
     @InjectPinoLogger(LoginCodesService.name) private readonly log: PinoLogger,
   ) {
-    this.hashKey = jwtSecretOf(config);
+    this.hashKey = sessions.keyFor('login-codes');
   }
 
   private hash(code: string): Buffer {

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole, requiresRoleMessage } from '../../common/auth/team-role';
-import { CurrentPrincipal, RequirePermissions, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { CreateProjectDto } from '../projects/dto/projects.dto';
 import { toProjectResponse } from '../projects/projects.mapper';
@@ -22,7 +22,7 @@ export class ProjectWritesController {
   ) {}
 
   @Post()
-  @RequirePermissions(Permission.ProjectsWrite)
+  @Access({ permissions: [Permission.ProjectsWrite] })
   @ApiOperation({ summary: 'Create a project in a team' })
   @ApiOk('Project', 201)
   @ApiErrors(
@@ -38,8 +38,7 @@ export class ProjectWritesController {
   }
 
   @Delete(':id')
-  @RequirePermissions(Permission.ProjectsWrite)
-  @UserOnly(ProjectErrors.onlyUsersDelete)
+  @Access({ permissions: [Permission.ProjectsWrite], usersOnly: ProjectErrors.onlyUsersDelete })
   @ApiOperation({ summary: 'Delete a project with its apps, their API keys and its metric and funnel definitions' })
   @ApiOk('Deleted')
   @ApiErrors([403, requiresRoleMessage(TeamRole.Admin)], [404, ProjectErrors.notFound])

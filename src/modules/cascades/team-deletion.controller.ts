@@ -2,7 +2,7 @@ import { Controller, Delete, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
-import { CurrentPrincipal, RequireTeamRole, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { TeamsErrors } from '../teams/teams.errors';
 import { DeleteTeamUseCase } from './delete-team.usecase';
@@ -14,8 +14,7 @@ export class TeamDeletionController {
   constructor(private readonly deleteTeam: DeleteTeamUseCase) {}
 
   @Delete(':teamId')
-  @UserOnly(TeamsErrors.onlyUsersDelete)
-  @RequireTeamRole(TeamRole.Owner)
+  @Access({ usersOnly: TeamsErrors.onlyUsersDelete, teamRole: TeamRole.Owner })
   @ApiOperation({ summary: 'Delete a team with its projects, apps, keys, memberships, invitations and definitions' })
   @ApiOk('Deleted')
   @ApiErrors([400, TeamsErrors.onlyTeam], [404, TeamsErrors.teamNotFound])

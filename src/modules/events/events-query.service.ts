@@ -53,7 +53,7 @@ export class EventsQueryService {
   async get(who: Principal, id: string): Promise<EventResponse> {
     const row = isUuid(id) ? await this.events.findById(id.toLowerCase()) : null;
     const app = row ? await this.apps.findActive(row.appId) : null;
-    if (!row || !app || (await this.access.scopeTeamIds(who, app.teamId)).length === 0) {
+    if (!row || !app || !(await this.access.isTeamVisible(who, app.teamId))) {
       throw new NotFoundException(EventQueryErrors.notFound);
     }
     return toEventResponse(row);

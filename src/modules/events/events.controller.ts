@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal } from '../../common/auth/principal';
-import { CurrentPrincipal, RequirePermissions } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { RateLimitGuard } from '../../common/rate-limit/rate-limit.guard';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { pageOf } from '../../openapi/schemas';
@@ -17,7 +17,7 @@ export class EventsController {
   constructor(private readonly query: EventsQueryService) {}
 
   @Get()
-  @RequirePermissions(Permission.EventsRead)
+  @Access({ permissions: [Permission.EventsRead] })
   @UseGuards(RateLimitGuard)
   @ApiOperation({ summary: 'Search events of the accessible apps, newest first (cursor pages)' })
   @ApiOk(pageOf('events', 'Event'))
@@ -31,7 +31,7 @@ export class EventsController {
   }
 
   @Get(':id')
-  @RequirePermissions(Permission.EventsRead)
+  @Access({ permissions: [Permission.EventsRead] })
   @ApiOperation({ summary: 'One event (no data_mode filter applies)' })
   @ApiOk('Event')
   @ApiErrors([404, EventQueryErrors.notFound])

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal } from '../../common/auth/principal';
-import { CurrentPrincipal, RequirePermissions } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { IdentityClaimDto } from './dto/identity-claim.dto';
 import { ClaimErrors } from './events.errors';
@@ -16,7 +16,7 @@ export class IdentityController {
 
   @Post('claim')
   @HttpCode(HttpStatus.OK)
-  @RequirePermissions(Permission.EventsWrite)
+  @Access({ permissions: [Permission.EventsWrite] })
   @ApiOperation({
     summary: 'Link an anonymous id\'s events and app user to a real user id (client key)',
     description: 'Flush queued events first: events arriving later with the anonymous id are not re-labelled.',

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal } from '../../common/auth/principal';
-import { CurrentPrincipal, RequirePermissions } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { RateLimitGuard } from '../../common/rate-limit/rate-limit.guard';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { ref } from '../../openapi/schemas';
@@ -18,7 +18,7 @@ export class IngestController {
 
   @Post()
   @HttpCode(HttpStatus.OK) // Nest defaults POST to 201; the contract says 200 (even when every event is rejected)
-  @RequirePermissions(Permission.EventsWrite)
+  @Access({ permissions: [Permission.EventsWrite] })
   @UseGuards(RateLimitGuard) // route guard: after the global auth + permission guards, before body validation
   @ApiOperation({
     summary: 'Send a batch of up to 100 events (client key)',

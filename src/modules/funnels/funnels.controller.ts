@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole, requiresRoleMessage } from '../../common/auth/team-role';
-import { CurrentPrincipal, RequirePermissions, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { ProjectErrors } from '../projects/projects.errors';
 import { CreateFunnelDto, FunnelQueryDto, UpdateFunnelDto } from './dto/funnels.dto';
@@ -30,7 +30,7 @@ export class FunnelsController {
   ) {}
 
   @Get('projects/:projectId/funnels')
-  @RequirePermissions(Permission.FunnelsRead)
+  @Access({ permissions: [Permission.FunnelsRead] })
   @ApiOperation({ summary: 'Funnel definitions of a project (created_at ascending)' })
   @ApiOk(FUNNEL_LIST_SCHEMA)
   @ApiErrors([404, ProjectErrors.notFound])
@@ -39,7 +39,7 @@ export class FunnelsController {
   }
 
   @Get('projects/:projectId/funnels/:slug')
-  @RequirePermissions(Permission.FunnelsRead)
+  @Access({ permissions: [Permission.FunnelsRead] })
   @ApiOperation({ summary: 'One funnel definition by slug' })
   @ApiOk(FUNNEL_DEFINITION_SCHEMA)
   @ApiErrors([404, ProjectErrors.notFound, FunnelErrors.notFound])
@@ -48,7 +48,7 @@ export class FunnelsController {
   }
 
   @Get('funnels/by-id/:id')
-  @RequirePermissions(Permission.FunnelsRead)
+  @Access({ permissions: [Permission.FunnelsRead] })
   @ApiOperation({ summary: 'One funnel definition by id' })
   @ApiOk(FUNNEL_DEFINITION_SCHEMA)
   @ApiErrors([404, FunnelErrors.notFound])
@@ -57,7 +57,7 @@ export class FunnelsController {
   }
 
   @Post('projects/:projectId/funnels')
-  @RequirePermissions(Permission.FunnelsWrite)
+  @Access({ permissions: [Permission.FunnelsWrite] })
   @ApiOperation({ summary: 'Create a funnel definition' })
   @ApiOk(FUNNEL_DEFINITION_SCHEMA, 201)
   @ApiErrors(
@@ -78,7 +78,7 @@ export class FunnelsController {
   }
 
   @Patch('projects/:projectId/funnels/:slug')
-  @RequirePermissions(Permission.FunnelsWrite)
+  @Access({ permissions: [Permission.FunnelsWrite] })
   @ApiOperation({ summary: 'Update a funnel definition (name, description, steps; the slug never changes)' })
   @ApiOk(FUNNEL_DEFINITION_SCHEMA)
   @ApiErrors(
@@ -103,8 +103,7 @@ export class FunnelsController {
   }
 
   @Delete('projects/:projectId/funnels/:slug')
-  @RequirePermissions(Permission.FunnelsWrite)
-  @UserOnly(FunnelErrors.onlyUsersDelete)
+  @Access({ permissions: [Permission.FunnelsWrite], usersOnly: FunnelErrors.onlyUsersDelete })
   @ApiOperation({ summary: 'Delete a funnel definition (its slug is free again at once)' })
   @ApiOk('Deleted')
   @ApiErrors([403, requiresRoleMessage(TeamRole.Admin)], [404, ProjectErrors.notFound, FunnelErrors.notFound])
@@ -114,7 +113,7 @@ export class FunnelsController {
   }
 
   @Get('projects/:projectId/funnels/:slug/query')
-  @RequirePermissions(Permission.FunnelsRead)
+  @Access({ permissions: [Permission.FunnelsRead] })
   @ApiOperation({
     summary: 'Unique users per funnel step (closed or open mode), optionally broken down by environment, app version or experiment',
   })

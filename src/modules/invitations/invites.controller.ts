@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
-import { CurrentPrincipal, Public, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { AcceptInvitationUseCase } from './accept-invitation.usecase';
 import { AcceptInvitationDto } from './dto/invitations.dto';
@@ -18,7 +18,7 @@ export class InvitesController {
     private readonly acceptInvitation: AcceptInvitationUseCase,
   ) {}
 
-  @Public()
+  @Access({ public: true })
   @Get(':token')
   @ApiOperation({ summary: 'Look up an invitation by its emailed token' })
   @ApiOk('PublicInvitation')
@@ -29,7 +29,7 @@ export class InvitesController {
 
   @Post('accept')
   @HttpCode(200)
-  @UserOnly(InvitationsErrors.onlyUsersAccept)
+  @Access({ usersOnly: InvitationsErrors.onlyUsersAccept })
   @ApiOperation({ summary: 'Accept an invitation sent to the caller\'s email (single-use)' })
   @ApiOk('AcceptedInvitation')
   @ApiErrors(

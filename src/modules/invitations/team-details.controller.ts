@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TeamRole } from '../../common/auth/team-role';
-import { RequireTeamRole, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { TeamsErrors } from '../teams/teams.errors';
 import { toTeamDetailsResponse } from './invitations.mapper';
@@ -17,8 +17,7 @@ export class TeamDetailsController {
   constructor(private readonly invitations: InvitationsService) {}
 
   @Get(':teamId')
-  @UserOnly(TeamsErrors.onlyUsersView)
-  @RequireTeamRole(TeamRole.Member)
+  @Access({ usersOnly: TeamsErrors.onlyUsersView, teamRole: TeamRole.Member })
   @ApiOperation({ summary: 'A team with its members and pending invitations' })
   @ApiOk('TeamDetails')
   @ApiErrors([404, TeamsErrors.teamNotFound])

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
-import { CurrentPrincipal, RequireTeamRole, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { listOf } from '../../openapi/schemas';
 import { CreateInvitationDto } from './dto/invitations.dto';
@@ -22,8 +22,7 @@ export class TeamInvitationsController {
   ) {}
 
   @Post()
-  @UserOnly(InvitationsErrors.onlyUsersSend)
-  @RequireTeamRole(TeamRole.Admin)
+  @Access({ usersOnly: InvitationsErrors.onlyUsersSend, teamRole: TeamRole.Admin })
   @ApiOperation({
     summary: 'Invite someone by email (or resend a pending invitation)',
     description: 'A pending invitation for the same email is resent: same id, new token, role, inviter and expiry.',
@@ -41,8 +40,7 @@ export class TeamInvitationsController {
   }
 
   @Get()
-  @UserOnly(InvitationsErrors.onlyUsersList)
-  @RequireTeamRole(TeamRole.Member)
+  @Access({ usersOnly: InvitationsErrors.onlyUsersList, teamRole: TeamRole.Member })
   @ApiOperation({ summary: 'Pending invitations of a team (created_at ascending)' })
   @ApiOk(listOf('invitations', 'Invitation'))
   async list(@Param('teamId') teamId: string) {
@@ -50,8 +48,7 @@ export class TeamInvitationsController {
   }
 
   @Delete(':invitationId')
-  @UserOnly(InvitationsErrors.onlyUsersRevoke)
-  @RequireTeamRole(TeamRole.Admin)
+  @Access({ usersOnly: InvitationsErrors.onlyUsersRevoke, teamRole: TeamRole.Admin })
   @ApiOperation({ summary: 'Revoke an invitation; its token stops working' })
   @ApiOk('Deleted')
   @ApiErrors([404, InvitationsErrors.notFound])

@@ -3,7 +3,7 @@ import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole, requiresRoleMessage } from '../../common/auth/team-role';
-import { CurrentPrincipal, RequirePermissions, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { ProjectErrors } from '../projects/projects.errors';
 import { CreateMetricDefinitionDto, RawJsonBody, UPDATE_METRIC_DEFINITION_SCHEMA } from './dto/metric-definitions.dto';
@@ -29,7 +29,7 @@ export class ProjectMetricsController {
   ) {}
 
   @Get()
-  @RequirePermissions(Permission.MetricsRead)
+  @Access({ permissions: [Permission.MetricsRead] })
   @ApiOperation({ summary: 'Metric definitions of a project (created_at ascending)' })
   @ApiOk(MetricDefinitionListSchema)
   @ApiErrors([404, ProjectErrors.notFound])
@@ -38,7 +38,7 @@ export class ProjectMetricsController {
   }
 
   @Post()
-  @RequirePermissions(Permission.MetricsWrite)
+  @Access({ permissions: [Permission.MetricsWrite] })
   @ApiOperation({ summary: 'Create a metric definition' })
   @ApiOk(MetricDefinitionSchema, 201)
   @ApiErrors(
@@ -65,7 +65,7 @@ export class ProjectMetricsController {
   }
 
   @Get(':slug')
-  @RequirePermissions(Permission.MetricsRead)
+  @Access({ permissions: [Permission.MetricsRead] })
   @ApiOperation({ summary: 'One metric definition by slug' })
   @ApiParam(SLUG_PARAM)
   @ApiOk(MetricDefinitionSchema)
@@ -75,7 +75,7 @@ export class ProjectMetricsController {
   }
 
   @Patch(':slug')
-  @RequirePermissions(Permission.MetricsWrite)
+  @Access({ permissions: [Permission.MetricsWrite] })
   @ApiOperation({ summary: 'Update a metric definition (the slug never changes)' })
   @ApiParam(SLUG_PARAM)
   @ApiBody({ schema: UPDATE_METRIC_DEFINITION_SCHEMA })
@@ -101,8 +101,7 @@ export class ProjectMetricsController {
   }
 
   @Delete(':slug')
-  @RequirePermissions(Permission.MetricsWrite)
-  @UserOnly(MetricErrors.onlyUsersDelete)
+  @Access({ permissions: [Permission.MetricsWrite], usersOnly: MetricErrors.onlyUsersDelete })
   @ApiOperation({ summary: 'Delete a metric definition (soft; the slug is free again at once, metric rows stay)' })
   @ApiParam(SLUG_PARAM)
   @ApiOk('Deleted')
@@ -113,7 +112,7 @@ export class ProjectMetricsController {
   }
 
   @Get(':slug/events')
-  @RequirePermissions(Permission.MetricsRead)
+  @Access({ permissions: [Permission.MetricsRead] })
   @ApiOperation({ summary: 'Metric rows of one metric, newest first (cursor pages)' })
   @ApiParam(SLUG_PARAM)
   @ApiOk(MetricEventPageSchema)
@@ -134,7 +133,7 @@ export class ProjectMetricsController {
   }
 
   @Get(':slug/query')
-  @RequirePermissions(Permission.MetricsRead)
+  @Access({ permissions: [Permission.MetricsRead] })
   @ApiOperation({ summary: 'Aggregate one metric: counts per phase, success rate, exact duration percentiles, errors, groups' })
   @ApiParam(SLUG_PARAM)
   @ApiOk(MetricQueryResultSchema)
@@ -162,7 +161,7 @@ export class MetricsByIdController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get('by-id/:id')
-  @RequirePermissions(Permission.MetricsRead)
+  @Access({ permissions: [Permission.MetricsRead] })
   @ApiOperation({ summary: 'One metric definition by id' })
   @ApiOk(MetricDefinitionSchema)
   @ApiErrors([404, MetricErrors.notFound])

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal } from '../../common/auth/principal';
-import { CurrentPrincipal, RequirePermissions } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { TeamRole, requiresRoleMessage } from '../../common/auth/team-role';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { listOf } from '../../openapi/schemas';
@@ -22,7 +22,7 @@ export class ProjectsController {
   constructor(private readonly projects: ProjectsService) {}
 
   @Get()
-  @RequirePermissions(Permission.ProjectsRead)
+  @Access({ permissions: [Permission.ProjectsRead] })
   @ApiOperation({ summary: 'Projects of the caller\'s teams, or of one team (created_at ascending)' })
   @ApiOk(listOf('projects', 'Project'))
   @ApiErrors([400, ProjectErrors.teamIdUuid])
@@ -31,7 +31,7 @@ export class ProjectsController {
   }
 
   @Patch(':id')
-  @RequirePermissions(Permission.ProjectsWrite)
+  @Access({ permissions: [Permission.ProjectsWrite] })
   @ApiOperation({ summary: 'Rename a project (the slug never changes)' })
   @ApiOk('Project')
   @ApiErrors(

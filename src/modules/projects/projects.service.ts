@@ -35,7 +35,7 @@ export class ProjectsService {
   async findVisible(who: Principal, id: string, m?: EntityManager): Promise<ProjectEntity | null> {
     const project = isUuid(id) ? await this.projects.findActive(id.toLowerCase(), m) : null;
     if (!project) return null;
-    return (await this.access.accessibleTeamIds(who, m)).includes(project.teamId) ? project : null;
+    return (await this.access.isTeamVisible(who, project.teamId, m)) ? project : null;
   }
 
   async get(who: Principal, id: string): Promise<ProjectEntity> {

@@ -8,7 +8,7 @@ import { TeamsRepository } from './teams.repository';
 export const NOT_A_MEMBER = 'Not a member of this team';
 
 /**
- * The single answer to "may this caller act on this team": used by the TeamRoleGuard for team-scoped
+ * The single answer to "may this caller act on this team": used by the access guard for team-scoped
  * routes and by services after loading a resource (`PATCH /apps/:id`). Roles are read on every call, so
  * role changes and removals take effect immediately (§1.7).
  */
@@ -29,6 +29,15 @@ export class TeamAccessService {
     if (!role) throw new ForbiddenException(NOT_A_MEMBER);
     if (!meetsMinimumRole(role, minimum)) throw new ForbiddenException(requiresRoleMessage(minimum));
     return role;
+  }
+
+  /**
+   * The one visibility check (§1.7): may this caller see resources of `teamId`? API keys: their own team
+   * only; users: teams they are a member of (one indexed lookup). Invisible resources answer their 404.
+   */
+  async isTeamVisible(principal: Principal, teamId: string, m?: EntityManager): Promise<boolean> {
+    if (principal.kind === 'api_key') return principal.teamId === teamId;
+    return (await this.roleOf(principal, teamId, m)) !== null;
   }
 
   /** The caller's role in a live team, or null (keys have no role). */

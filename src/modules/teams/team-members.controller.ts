@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Param, Patch, Query } from '@nestjs/comm
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
 import { TEAM_ROLES, TeamRole, requiresRoleMessage } from '../../common/auth/team-role';
-import { CurrentPrincipal, RequireTeamRole, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { listOf, object } from '../../openapi/schemas';
 import { ChangeMemberRoleDto, RemoveMemberQueryDto } from './dto/teams.dto';
@@ -20,8 +20,7 @@ export class TeamMembersController {
   constructor(private readonly members: TeamMembersService) {}
 
   @Get()
-  @UserOnly(TeamsErrors.onlyUsersListMembers)
-  @RequireTeamRole(TeamRole.Member)
+  @Access({ usersOnly: TeamsErrors.onlyUsersListMembers, teamRole: TeamRole.Member })
   @ApiOperation({ summary: 'List the members of a team (joined_at ascending)' })
   @ApiOk(listOf('members', 'Member'))
   async list(@Param('teamId') teamId: string) {
@@ -29,8 +28,7 @@ export class TeamMembersController {
   }
 
   @Patch(':userId')
-  @UserOnly(TeamsErrors.onlyUsersChangeRoles)
-  @RequireTeamRole(TeamRole.Admin)
+  @Access({ usersOnly: TeamsErrors.onlyUsersChangeRoles, teamRole: TeamRole.Admin })
   @ApiOperation({ summary: 'Change a member\'s role' })
   @ApiOk(object({ user_id: { type: 'string', format: 'uuid' }, role: { type: 'string', enum: [...TEAM_ROLES] } }))
   @ApiErrors(
@@ -49,8 +47,7 @@ export class TeamMembersController {
   }
 
   @Delete(':userId')
-  @UserOnly(TeamsErrors.onlyUsersRemoveMembers)
-  @RequireTeamRole(TeamRole.Member)
+  @Access({ usersOnly: TeamsErrors.onlyUsersRemoveMembers, teamRole: TeamRole.Member })
   @ApiOperation({
     summary: 'Remove a member, or leave the team (userId = caller)',
     description: 'Removing someone else needs the admin role or higher. With `revoke_agent_keys=true` (exactly), the agent keys the removed user created in this team are revoked.',
@@ -72,8 +69,7 @@ export class TeamMembersController {
   }
 
   @Get(':userId/agent-keys')
-  @UserOnly(TeamsErrors.onlyUsersViewAgentKeys)
-  @RequireTeamRole(TeamRole.Member)
+  @Access({ usersOnly: TeamsErrors.onlyUsersViewAgentKeys, teamRole: TeamRole.Member })
   @ApiOperation({ summary: 'Agent keys a member created in this team (admin+, or the member themselves)' })
   @ApiOk(listOf('keys', 'MemberAgentKey'))
   @ApiErrors([403, requiresRoleMessage(TeamRole.Admin)])

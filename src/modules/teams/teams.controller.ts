@@ -2,7 +2,7 @@ import { Body, Controller, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
-import { CurrentPrincipal, RequireTeamRole, UserOnly } from '../../common/decorators/auth.decorators';
+import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
 import { CreateTeamDto, UpdateTeamDto } from './dto/teams.dto';
 import { toTeamResponse } from './teams.mapper';
@@ -19,7 +19,7 @@ export class TeamsController {
   constructor(private readonly teams: TeamsService) {}
 
   @Post()
-  @UserOnly(TeamsErrors.onlyUsersCreate)
+  @Access({ usersOnly: TeamsErrors.onlyUsersCreate })
   @ApiOperation({ summary: 'Create a team; the caller becomes its owner' })
   @ApiOk('Team', 201)
   @ApiErrors(
@@ -31,8 +31,7 @@ export class TeamsController {
   }
 
   @Patch(':teamId')
-  @UserOnly(TeamsErrors.onlyUsersUpdate)
-  @RequireTeamRole(TeamRole.Admin)
+  @Access({ usersOnly: TeamsErrors.onlyUsersUpdate, teamRole: TeamRole.Admin })
   @ApiOperation({ summary: 'Rename a team (the slug never changes)' })
   @ApiOk('Team')
   @ApiErrors([400, TeamsErrors.noFieldToUpdate, 'name must be a string', 'name must be at most 255 characters'], [404, TeamsErrors.teamNotFound])

@@ -8,7 +8,6 @@ import { TeamEntity } from './entities/team.entity';
 import { TeamAccessService } from './team-access.service';
 import { TeamMembersController } from './team-members.controller';
 import { TeamMembersService } from './team-members.service';
-import { TeamRoleGuard } from './team-role.guard';
 import { TeamsController } from './teams.controller';
 import { TeamsRepository } from './teams.repository';
 import { TeamsService } from './teams.service';
@@ -16,7 +15,7 @@ import { TeamsService } from './teams.service';
 @Module({
   imports: [TypeOrmModule.forFeature([TeamEntity, TeamMemberEntity]), UsersModule, AuditModule, KeysModule],
   controllers: [TeamsController, TeamMembersController],
-  providers: [TeamsRepository, TeamsService, TeamMembersService, TeamAccessService, TeamRoleGuard],
-  exports: [TeamsService, TeamAccessService, TeamRoleGuard],
+  providers: [TeamsRepository, TeamsService, TeamMembersService, TeamAccessService],
+  exports: [TeamsService, TeamAccessService],
 })
 export class TeamsModule {}

@@ -1,30 +1,34 @@
-import { createSecretKey } from 'node:crypto';
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
-import { Strategy } from 'passport-jwt';
+import { ExtractJwt, Strategy } from 'passport-jwt';
 import { UserPrincipal } from '../../../common/auth/principal';
 import { isUuid } from '../../../common/http/uuid';
-import { AppConfig } from '../../../config/app-config';
-import { APP_CONFIG } from '../../../config/config.module';
 import { UsersService } from '../../users/users.service';
-import { jwtSecretOf } from '../auth-config';
-import { AuthErrors } from '../auth.errors';
+import { AuthErrors, TOKEN_COOKIE } from '../auth.errors';
+import { SessionTokenService } from '../session-token.service';
 
 export const JWT_STRATEGY = 'jwt';
 
-/** Session JWTs (HS256). The token was already chosen by the auth guard (header or cookie, §1.7). */
+/** The `token` cookie, as @fastify/cookie parsed it. */
+const fromTokenCookie = (req: FastifyRequest & { cookies?: Record<string, string | undefined> }): string | null =>
+  req.cookies?.[TOKEN_COOKIE] || null;
+
+/**
+ * Session JWTs (HS256) read from the real request by passport-jwt's own extractors: `Authorization: Bearer`,
+ * else the `token` cookie — the order of §1.7 (a present header is the only credential; the access guard has
+ * already refused a malformed one).
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    sessions: SessionTokenService,
     private readonly users: UsersService,
   ) {
     super({
-      jwtFromRequest: (req: FastifyRequest & { owlToken?: string }) => req.owlToken ?? null,
-      // A KeyObject: given a string, jsonwebtoken first tries (and fails) to parse it as a public key on every verify.
-      // (passport-jwt hands it to jsonwebtoken.verify, which accepts KeyObjects; its typings only list string/Buffer.)
-      secretOrKey: createSecretKey(Buffer.from(jwtSecretOf(config), 'utf8')) as unknown as string,
+      jwtFromRequest: ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), fromTokenCookie]),
+      // passport-jwt hands the key to jsonwebtoken.verify, which accepts KeyObjects; its typings only list string/Buffer.
+      secretOrKey: sessions.verifyKey as unknown as string,
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });
