@@ -23,7 +23,9 @@
  *   *.mapper.ts     response types and mappers (a team summary inside an invitation response)
  *   entities/*.entity.ts  further restricted by `entity-value-import-outside-relations`
  */
-const PUBLIC = '^src/modules/[^/]+/([^/]+[.](module|service|usecase|types|errors|constants|mapper)|entities/[^/]+[.]entity)[.]ts$';
+// A module's public surface: its module, services, use cases, types, error texts, constants, mappers (response shapes),
+// entities (for relations) and request DTOs (the wire contract, e.g. POST /projects served by the cascades module).
+const PUBLIC = '^src/modules/[^/]+/([^/]+[.](module|service|usecase|types|errors|constants|mapper)|entities/[^/]+[.]entity|dto/[^/]+[.]dto)[.]ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -24,7 +24,7 @@ describe('QuietNestLogger', () => {
     log.log('Mapped {/health, GET} route', 'RouterExplorer');
     log.log('something useful', 'MailService');
     log.error('boom', 'trace', 'Other');
-    expect(calls.map(([level, [msg]]) => `${level}:${msg}`)).toEqual([
+    expect(calls.map(([level, [msg]]) => `${level}:${String(msg)}`)).toEqual([
       'debug:AppModule dependencies initialized',
       'debug:Mapped {/health, GET} route',
       'log:something useful',

@@ -46,7 +46,7 @@ export function loggerOptions(config: AppConfig): Params {
   return {
     // Nest 11 path syntax: the default `*` is auto-converted with a warning at every boot.
     forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-    pinoHttp: (stream ? [options, stream] : options) as Params['pinoHttp'],
+    pinoHttp: stream ? [options, stream] : options,
   };
 }
 

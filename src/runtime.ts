@@ -32,7 +32,7 @@ export async function prepareRuntime(config: AppConfig, log: Logger): Promise<Ru
   const jwtSecret = config.jwtSecret ?? persistedJwtSecret(config.dataDir);
   if (config.databaseUrl) {
     await checkDatabase(config.databaseUrl, log);
-    return { config: { ...config, jwtSecret }, stop: async () => undefined };
+    return { config: { ...config, jwtSecret }, stop: () => Promise.resolve() };
   }
   const db = await startEmbeddedPostgres(config.dataDir, log);
   return { config: { ...config, jwtSecret, databaseUrl: db.url }, stop: () => db.stop() };

@@ -23,6 +23,10 @@ export const API_KEY_PREFIX: Record<ApiKeyType, string> = {
   [ApiKeyType.Agent]: 'owl_agent_',
 };
 
+/** A bearer token with an API-key prefix is an API key (§1.7); anything else is treated as a session JWT. */
+export const looksLikeApiKey = (token: string): boolean =>
+  token.startsWith(API_KEY_PREFIX[ApiKeyType.Client]) || token.startsWith(API_KEY_PREFIX[ApiKeyType.Agent]);
+
 const ALL_PERMISSIONS = new Set<string>(Object.values(Permission));
 
 /** The agent default, in the order the contract lists it. */
@@ -41,7 +45,6 @@ const ALLOWED: Record<ApiKeyType, ReadonlySet<string>> = {
 export const defaultPermissions = (type: ApiKeyType): Permission[] =>
   [...(type === ApiKeyType.Client ? DEFAULT_CLIENT_PERMISSIONS : DEFAULT_AGENT_PERMISSIONS)];
 
-export const isApiKeyType = (v: unknown): v is ApiKeyType => v === ApiKeyType.Client || v === ApiKeyType.Agent;
 
 /**
  * Validates a supplied permission list in the contract's order (§1.8) and returns the first problem's

@@ -19,9 +19,6 @@ export interface ApiKeyPrincipal {
 
 export type Principal = UserPrincipal | ApiKeyPrincipal;
 
-export const isUser = (p: Principal | undefined): p is UserPrincipal => p?.kind === 'user';
-export const isApiKey = (p: Principal | undefined): p is ApiKeyPrincipal => p?.kind === 'api_key';
-
 /** The audit actor of a principal (SPEC §2.10). */
 export const actorOf = (p: Principal): { actorType: 'user' | 'api_key'; actorId: string } =>
   p.kind === 'user' ? { actorType: 'user', actorId: p.userId } : { actorType: 'api_key', actorId: p.keyId };

@@ -8,7 +8,7 @@ import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource, diff } from '../audit/audit.types';
 import { ApiKeyStoreService } from '../keys/api-key-store.service';
-import { ApiKeyView } from '../keys/api-keys.repository';
+import { ApiKeyView } from '../keys/keys.types';
 import { NOT_A_MEMBER, TeamAccessService } from '../teams/team-access.service';
 import { AuthErrors } from './auth.errors';
 
@@ -60,7 +60,7 @@ export class ApiKeysService {
       appId = app.id;
     } else {
       if (!isUuid(input.teamId)) throw new ForbiddenException(NOT_A_MEMBER);
-      teamId = input.teamId!.toLowerCase();
+      teamId = input.teamId.toLowerCase();
     }
     await this.access.assertRole(who, teamId, TeamRole.Admin);
     let permissions = defaultPermissions(input.keyType) as string[];

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource, diff } from '../audit/audit.types';
 import { ApiKeyStoreService } from '../keys/api-key-store.service';
 import { NOT_A_MEMBER } from '../teams/team-access.service';
-import { MembershipRow } from '../teams/teams.repository';
+import { MembershipRow } from '../teams/teams.types';
 import { TeamsService } from '../teams/teams.service';
 import { UserEntity } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';

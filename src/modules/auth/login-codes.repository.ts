@@ -46,11 +46,12 @@ export class LoginCodesRepository {
 
   /** Marks the code used if it still is unused; false when another request consumed it first. */
   async consume(id: string, now: Date, m: EntityManager): Promise<boolean> {
-    const rows = await m.query(
+    // TypeORM answers UPDATE … RETURNING with [rows, affected count].
+    const [rows]: [{ id: string }[], number] = await m.query(
       `UPDATE email_verification_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND voided_at IS NULL RETURNING id`,
       [id, now],
     );
-    return rows[0].length > 0;
+    return rows.length > 0;
   }
 
   async voidOutstanding(email: string, now: Date, m: EntityManager): Promise<void> {

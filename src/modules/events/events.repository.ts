@@ -3,10 +3,9 @@ import { DatabaseError } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { CursorPosition } from '../../common/http/pagination';
-import { ANONYMOUS_USER_PREFIX } from '../apps/app-rules';
 import { MonthPartition, assertSafePartition, partitionNamed, partitionsAround } from './event-partitions';
 import { FUNNEL_PREFIX, isFunnelMessage, metricFieldsOf } from './analytics-rows';
-import { DEDUP_WINDOW_MS } from './events.constants';
+import { ANONYMOUS_PREFIX, DEDUP_WINDOW_MS } from './events.constants';
 import { NormalizedEvent } from './ingest-validation';
 
 /** One stored event, camelCase (mapped to the wire by events.mapper.ts): the accepted event plus server fields. */
@@ -243,7 +242,7 @@ export class EventsRepository {
       col((r) => json(r.event.experiments)),
       col((r) => r.event.timestamp.toISOString()),
       DEDUP_WINDOW_INTERVAL,
-      ANONYMOUS_USER_PREFIX,
+      ANONYMOUS_PREFIX,
       ...analyticsColumns(rows),
     ];
     // Straight on a pooled connection (not DataSource.query), because only pg's own API names a statement.

@@ -1,7 +1,7 @@
 import { toIso, toIsoOrNull } from '../../common/http/timestamp';
 import { TeamEntity } from '../teams/entities/team.entity';
 import { MemberResponse, TeamResponse, toMemberResponse, toTeamResponse } from '../teams/teams.mapper';
-import { MemberRow } from '../teams/teams.repository';
+import { MemberRow } from '../teams/teams.types';
 import { InvitationView, TokenInvitationView } from './invitations.repository';
 
 export interface InvitationResponse {

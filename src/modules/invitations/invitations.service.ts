@@ -5,7 +5,7 @@ import { isUuid } from '../../common/http/uuid';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource } from '../audit/audit.types';
 import { TeamEntity } from '../teams/entities/team.entity';
-import { MemberRow } from '../teams/teams.repository';
+import { MemberRow } from '../teams/teams.types';
 import { TeamsService } from '../teams/teams.service';
 import { InvitationsErrors } from './invitations.errors';
 import { InvitationView, InvitationsRepository, TokenInvitationView } from './invitations.repository';

@@ -8,6 +8,3 @@ export function generateApiKey(type: ApiKeyType): { key: string; hash: string; p
 }
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
-
-export const looksLikeApiKey = (token: string): boolean =>
-  token.startsWith(API_KEY_PREFIX[ApiKeyType.Client]) || token.startsWith(API_KEY_PREFIX[ApiKeyType.Agent]);

@@ -5,7 +5,8 @@ import { ApiKeyType } from '../../common/auth/permission';
 import { ApiKeyPrincipal } from '../../common/auth/principal';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { generateApiKey, hashApiKey } from './api-key-secrets';
-import { ApiKeyAuthRow, ApiKeysRepository, ApiKeyView } from './api-keys.repository';
+import { ApiKeysRepository } from './api-keys.repository';
+import { ApiKeyAuthRow, ApiKeyView } from './keys.types';
 
 /** How long a looked-up key is trusted without asking the database (other instances see revocations within this). */
 export const KEY_CACHE_TTL_MS = 5_000;

@@ -1,5 +1,5 @@
 import { toIso, toIsoOrNull } from '../../common/http/timestamp';
-import { ApiKeyView } from './api-keys.repository';
+import { ApiKeyView } from './keys.types';
 
 export interface ApiKeyResponse {
   id: string;

@@ -21,7 +21,6 @@ export enum MetricPhase {
 export const METRIC_PHASES: readonly string[] = Object.values(MetricPhase);
 
 export const MAX_NAME_CHARS = 255;
-export const MAX_SLUG_CHARS = 255;
 export const MAX_DESCRIPTION_CHARS = 10_000;
 export const MAX_DOCUMENTATION_CHARS = 100_000;
 

@@ -10,7 +10,8 @@ import { ApiKeyStoreService } from '../keys/api-key-store.service';
 import { TeamMemberEntity } from './entities/team-member.entity';
 import { TeamAccessService } from './team-access.service';
 import { TeamsErrors } from './teams.errors';
-import { MemberRow, TeamsRepository } from './teams.repository';
+import { TeamsRepository } from './teams.repository';
+import { MemberRow } from './teams.types';
 
 /** The user a path segment names, when it is the caller (ids compare case-insensitively, §1.3). */
 const isSelf = (actor: UserPrincipal, userId: string): boolean => userId.toLowerCase() === actor.userId;

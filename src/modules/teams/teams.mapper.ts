@@ -1,6 +1,6 @@
 import { toIso } from '../../common/http/timestamp';
 import { TeamEntity } from './entities/team.entity';
-import { MemberRow, MembershipRow } from './teams.repository';
+import { MemberRow, MembershipRow } from './teams.types';
 
 export interface TeamMembershipResponse {
   id: string;
@@ -28,12 +28,6 @@ export const toTeamMembershipResponse = (r: MembershipRow): TeamMembershipRespon
   name: r.name,
   slug: r.slug,
   role: r.role,
-});
-
-export const toTeamSummaryResponse = (t: { id: string; name: string; slug: string }): TeamSummaryResponse => ({
-  id: t.id,
-  name: t.name,
-  slug: t.slug,
 });
 
 export const toTeamResponse = (t: TeamEntity): TeamResponse => ({

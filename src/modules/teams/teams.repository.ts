@@ -2,25 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { TeamRole } from '../../common/auth/team-role';
 import { TeamMemberEntity } from './entities/team-member.entity';
+import { MemberRow, MembershipRow } from './teams.types';
 import { TeamEntity } from './entities/team.entity';
-
-/** A team as seen by one member. */
-export interface MembershipRow {
-  id: string;
-  name: string;
-  slug: string;
-  role: TeamRole;
-  joinedAt: Date;
-}
-
-/** A member of a team with the user's email and name (§2.0 Member). */
-export interface MemberRow {
-  userId: string;
-  email: string;
-  name: string;
-  role: TeamRole;
-  joinedAt: Date;
-}
 
 @Injectable()
 export class TeamsRepository {

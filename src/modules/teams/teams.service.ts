@@ -6,7 +6,8 @@ import { AuditService } from '../audit/audit.service';
 import { AuditAction, AuditResource, diff } from '../audit/audit.types';
 import { TeamEntity } from './entities/team.entity';
 import { TEAM_SLUG_RE, TeamsErrors } from './teams.errors';
-import { MemberRow, MembershipRow, TeamsRepository } from './teams.repository';
+import { TeamsRepository } from './teams.repository';
+import { MemberRow, MembershipRow } from './teams.types';
 
 /** Slug of a personal team: the name lower-cased, runs outside [a-z0-9] → "-", trimmed of "-" ("team" if empty). */
 export function personalTeamSlug(name: string, userId: string): string {

@@ -18,7 +18,7 @@ export class CreateApiKeyDto {
     if (b.key_type === ApiKeyType.Agent && isMissing(b.app_id) && isMissing(b.team_id)) return 'Agent keys require a team_id or app_id';
     return null;
   })
-  private readonly requirements?: never;
+  readonly requirements?: never;
 
   @IsText() name: string;
   @ApiProperty({ format: 'uuid', description: 'Required for client keys; the key\'s team comes from the app.' })
