@@ -29,6 +29,41 @@ export interface FunnelCounts {
   groups: { value: string; users: number[] }[];
 }
 
+/**
+ * One character per step-match set in the per-user strings of the closed funnel: printable ASCII without the
+ * space, which marks hits after a `translate`.
+ */
+const ALPHABET = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)).join('');
+
+/** Session settings of the funnel statement (its transaction only). */
+const FUNNEL_WORK_MEM = '64MB';
+
+/**
+ * Every non-empty set of steps (bit i = step i) that one row can match, ascending. Whether a row matches a step
+ * depends only on its message and screen_name, so trying each message and screen name that a step names, plus
+ * "any other value" for both, yields every possible set.
+ */
+function possibleMasks(steps: readonly FunnelStep[]): number[] {
+  const named = (key: 'message' | 'screen_name') => [
+    ...new Set(steps.flatMap((s) => (s.event_filter[key] !== undefined ? [s.event_filter[key]] : []))),
+    undefined,
+  ];
+  const masks = new Set<number>();
+  for (const message of named('message')) {
+    for (const screen of named('screen_name')) {
+      let mask = 0;
+      steps.forEach((s, i) => {
+        const f = s.event_filter;
+        if ((f.message === undefined || f.message === message) && (f.screen_name === undefined || f.screen_name === screen)) {
+          mask |= 2 ** i;
+        }
+      });
+      if (mask !== 0) masks.add(mask);
+    }
+  }
+  return [...masks].sort((a, b) => a - b);
+}
+
 /** Builds `$n` placeholders while collecting their values. */
 class Params {
   readonly values: unknown[] = [];
@@ -106,16 +141,27 @@ export class FunnelsRepository {
    * step costs a round trip.
    *
    * - Candidate rows carry `mask`, the set of steps whose filter they match (bit i = step i); rows matching no
-   *   step are dropped at the scan. A row may match several steps; it still satisfies at most one step of a
-   *   chain because every chain link moves strictly forward in the user's order.
-   * - Open mode ORs each user's masks (per group value when grouped) and counts users per bit.
-   * - Closed mode numbers each user's rows by (timestamp, seq) — seq is the arrival order (B17) — and builds
-   *   chains one step at a time: from each start, the next link is the user's first later row matching the
-   *   next step. Greedy earliest links are optimal for a fixed start, so without a window the user's
-   *   earliest step-0 row is the only start needed; with a window (B18) every step-0 row starts a chain whose
-   *   links must lie within the window of that start, and the best chain counts.
+   *   step are dropped at the scan. They are read from `funnel_events_app_user_ts_idx` (app_id, user_id,
+   *   timestamp, seq) INCLUDE (message, screen_name, is_dev): an index-only scan that delivers each (app, user)'s
+   *   rows together and in event order — seq is the arrival order (B17) — so nothing is sorted or hashed per row.
+   * - Open mode ORs the masks per (app, user) (a streaming group), then per user, and counts users per bit;
+   *   with a breakdown, per (group value, user) as well.
+   * - Closed mode without a window folds each (app, user)'s rows, in event order, into a string with one
+   *   character per row naming its match set (or, when more than 94 sets are possible, one '0'/'1' string per
+   *   step). Users seen in several apps of the project are re-read by (app, user) and merged in (timestamp, seq)
+   *   order. The greedy chain is then a few string searches per user: step i's link is the first character
+   *   after step i−1's link whose set contains i (`strpos`, or `translate` + `strpos` for several sets). Greedy
+   *   earliest links are optimal, a link always lies strictly after the previous one (one row never satisfies
+   *   two steps), and the earliest step-0 row starts the chain.
+   * - Closed mode with a window (B18) numbers each user's rows by (timestamp, seq) and builds chains one step at
+   *   a time: every step-0 row starts a chain whose links must lie within the window of that start, the next
+   *   link is the user's first later row matching the next step, and the best chain counts.
    * - Breakdowns (B20): closed mode puts a user in the group of their earliest step-0 row and judges them on
    *   all their rows; open mode counts per value per step. Top-level counts never depend on grouping.
+   *
+   * It runs in a transaction with `SET LOCAL`: no JIT (compiling the expressions costs more than it saves at
+   * these sizes), enough work_mem for the hash tables, and no sequential scan — the planner otherwise prefers a
+   * parallel scan plus a hash aggregate over a million user ids, which is slower than the ordered index-only scan.
    */
   async countFunnel(q: FunnelCountQuery): Promise<FunnelCounts> {
     const p = new Params();
@@ -149,29 +195,31 @@ export class FunnelsRepository {
       group = `CASE WHEN jsonb_typeof(f.experiments -> ${name}) = 'string' THEN f.experiments ->> ${name} END`;
     }
 
+    // Inlined wherever it is read (NOT MATERIALIZED): each reader keeps only the columns it needs, so reads
+    // without a breakdown stay index-only.
     const candidates = `
-      scope AS (
-        SELECT a.id FROM apps a WHERE a.project_id = ${project} AND a.deleted_at IS NULL${appFilter}
-      ),
-      cand AS (
-        SELECT f.user_id, f."timestamp" AS ts, f.seq, (${mask}) AS mask, ${group} AS grp
+      cand AS NOT MATERIALIZED (
+        SELECT f.app_id, f.user_id, f."timestamp" AS ts, f.seq, (${mask}) AS mask, ${group} AS grp
           FROM funnel_events f
-         WHERE f.app_id IN (SELECT id FROM scope)
+         WHERE f.app_id = ANY(ARRAY(
+                 SELECT a.id FROM apps a WHERE a.project_id = ${project} AND a.deleted_at IS NULL${appFilter}))
            AND f.user_id IS NOT NULL
            AND ${filters.join('\n           AND ')}
            AND (${matches.join(' OR ')})
       )`;
     const bit = (i: number) => `mask & ${2 ** i} <> 0`;
+    const windowed = q.mode === FunnelMode.Closed && q.conversionWindowS !== undefined;
 
     let sql: string;
     if (q.mode === FunnelMode.Open) {
-      // One hash aggregate per user (and per group value): the union of the steps their rows match.
       const counts = `ARRAY[${q.steps.map((_, i) => `count(*) FILTER (WHERE m & ${2 ** i} <> 0)`).join(', ')}]::int[]`;
       sql = `
         WITH ${candidates}
         SELECT grp, users FROM (
           SELECT false AS grouped, NULL::text AS grp, ${counts} AS users
-            FROM (SELECT bit_or(mask) AS m FROM cand GROUP BY user_id) u
+            FROM (SELECT bit_or(m) AS m
+                    FROM (SELECT user_id, bit_or(mask) AS m FROM cand GROUP BY app_id, user_id) pu
+                   GROUP BY user_id) u
           ${
             q.groupBy
               ? `UNION ALL
@@ -182,15 +230,11 @@ export class FunnelsRepository {
           }
         ) x
         ORDER BY grouped, grp COLLATE "C"`;
+    } else if (!windowed) {
+      sql = this.closedChainSql(q, p, candidates, bit);
     } else {
-      const windowed = q.conversionWindowS !== undefined;
-      const within = windowed ? ` AND r.ts <= s.t0 + ${p.add(q.conversionWindowS, 'int')} * interval '1 second'` : '';
-      const chains: string[] = [];
-      chains.push(
-        windowed
-          ? `s0 AS (SELECT user_id, pos AS start, pos AS p, ts AS t0 FROM ranked WHERE ${bit(0)})`
-          : `s0 AS (SELECT user_id, p AS start, p, NULL::timestamptz AS t0 FROM first0)`,
-      );
+      const within = ` AND r.ts <= s.t0 + ${p.add(q.conversionWindowS, 'int')} * interval '1 second'`;
+      const chains: string[] = [`s0 AS (SELECT user_id, pos AS start, pos AS p, ts AS t0 FROM ranked WHERE ${bit(0)})`];
       for (let i = 1; i < n; i++) {
         chains.push(`s${i} AS (
           SELECT s.user_id, s.start, s.t0, min(r.pos) AS p
@@ -225,11 +269,89 @@ export class FunnelsRepository {
         ORDER BY grouped, grp COLLATE "C"`;
     }
 
-    const rows: { grp: string | null; users: number[] }[] = await this.ds.query(sql, p.values);
+    const rows: { grp: string | null; users: number[] }[] = await this.ds.transaction(async (m) => {
+      await m.query(`SET LOCAL jit = off`);
+      await m.query(`SET LOCAL work_mem = '${FUNNEL_WORK_MEM}'`);
+      if (!windowed) await m.query(`SET LOCAL enable_seqscan = off`);
+      return m.query(sql, p.values);
+    });
     const [total, ...groups] = rows;
     return {
       users: total?.users ?? q.steps.map(() => 0),
       groups: groups.map((g) => ({ value: g.grp as string, users: g.users })),
     };
+  }
+
+  /**
+   * Closed mode without a conversion window: per-user match strings in event order and a greedy chain of
+   * string searches over them (see countFunnel).
+   */
+  private closedChainSql(q: FunnelCountQuery, p: Params, candidates: string, bit: (i: number) => string): string {
+    const n = q.steps.length;
+    const masks = possibleMasks(q.steps);
+    const oneString = masks.length <= ALPHABET.length;
+    const grouped = q.groupBy !== undefined;
+
+    // What each (app, user) or user folds its ordered rows into. `order` is empty where the input is already
+    // in event order (the index order), and an explicit ORDER BY where rows of several apps are merged.
+    const folds = (order: string): string[] => {
+      const cols: string[] = [];
+      if (oneString) {
+        const chars = masks.map((m, k) => `WHEN ${m} THEN '${ALPHABET[k].replace(/'/g, "''")}'`).join(' ');
+        cols.push(`string_agg(CASE mask ${chars} END, ''${order}) AS s`);
+      } else {
+        q.steps.forEach((_, i) => cols.push(`string_agg(CASE WHEN ${bit(i)} THEN '1' ELSE '0' END, ''${order}) AS s${i}`));
+      }
+      if (grouped) cols.push(`(array_agg(grp${order}) FILTER (WHERE ${bit(0)}))[1] AS g`);
+      return cols;
+    };
+    const outCols = [...(oneString ? ['s'] : q.steps.map((_, i) => `s${i}`)), ...(grouped ? ['g'] : [])];
+
+    // Position (1-based, in the user's string) of the first row after `from` whose match set contains step i.
+    const find = (i: number, from: string): string => {
+      const str = oneString ? 's' : `s${i}`;
+      const rest = from === '0' ? `x.${str}` : `substr(x.${str}, ${from} + 1)`;
+      let hit: string;
+      if (!oneString) hit = `strpos(${rest}, '1')`;
+      else {
+        const set = masks.flatMap((m, k) => (m & (2 ** i) ? [ALPHABET[k]] : [])).join('');
+        hit = set.length === 1
+          ? `strpos(${rest}, ${p.add(set, 'text')})`
+          : `strpos(translate(${rest}, ${p.add(set, 'text')}, ${p.add(' '.repeat(set.length), 'text')}), ' ')`;
+      }
+      return from === '0' ? `NULLIF(${hit}, 0)` : `${from} + NULLIF(${hit}, 0)`;
+    };
+    let chain = `SELECT ${outCols.join(', ')} FROM seqs`;
+    for (let i = 0; i < n; i++) {
+      chain = `SELECT x.*, ${find(i, i === 0 ? '0' : `x.p${i - 1}`)} AS p${i} FROM (${chain}) x OFFSET 0`;
+    }
+    const counts = `ARRAY[${q.steps.map((_, i) => `count(p${i})`).join(', ')}]::int[]`;
+
+    return `
+        WITH ${candidates},
+        pu AS MATERIALIZED (
+          SELECT app_id, user_id, ${folds('').join(', ')}
+            FROM (SELECT app_id, user_id, mask, grp FROM cand ORDER BY app_id, user_id, ts, seq) o
+           GROUP BY app_id, user_id
+        ),
+        multi AS (SELECT user_id FROM pu GROUP BY user_id HAVING count(*) > 1),
+        seqs AS (
+          SELECT ${outCols.join(', ')} FROM pu WHERE NOT EXISTS (SELECT 1 FROM multi WHERE multi.user_id = pu.user_id)
+          UNION ALL
+          SELECT ${folds(' ORDER BY r.ts, r.seq').join(', ')}
+            FROM pu
+            JOIN multi USING (user_id)
+            CROSS JOIN LATERAL (
+              SELECT c.ts, c.seq, c.mask, c.grp FROM cand c WHERE c.app_id = pu.app_id AND c.user_id = pu.user_id OFFSET 0
+            ) r
+           GROUP BY pu.user_id
+        ),
+        chains AS (${chain})
+        SELECT grp, users FROM (
+          SELECT false AS grouped, NULL::text AS grp, ${counts} AS users FROM chains
+          ${grouped ? `UNION ALL
+          SELECT true, g, ${counts} FROM chains WHERE g IS NOT NULL GROUP BY g` : ''}
+        ) x
+        ORDER BY grouped, grp COLLATE "C"`;
   }
 }
