@@ -21,7 +21,7 @@ export class AuditLogsController {
   @ApiOperation({ summary: 'Audit log of a team, newest first (cursor pages)' })
   @ApiOk(pageOf('audit_logs', 'AuditLog'))
   @ApiErrors([
-    400, 'resource_id must be a valid UUID', AuditLogsErrors.invalidAction, AuditLogsErrors.invalidSince, AuditLogsErrors.invalidUntil,
+    400, AuditLogsErrors.invalidAction, AuditLogsErrors.invalidSince, AuditLogsErrors.invalidUntil,
     AuditLogsErrors.invalidCursor,
   ])
   async list(@Param('teamId') teamId: string, @Query() q: AuditLogsQueryDto) {

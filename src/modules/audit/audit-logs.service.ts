@@ -1,7 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { CursorPosition, Page, decodeCursor, normalizeLimit, pageOf } from '../../common/http/pagination';
 import { parseTimestamp } from '../../common/http/timestamp';
-import { isUuid } from '../../common/http/uuid';
 import { AuditLogsErrors } from './audit-logs.errors';
 import { AuditLogsRepository } from './audit-logs.repository';
 import { AuditLogEntity } from './entities/audit-log.entity';
@@ -43,9 +42,9 @@ export class AuditLogsService {
       {
         teamId: teamId.toLowerCase(),
         resourceType: query.resourceType,
-        resourceId: query.resourceId?.toLowerCase(),
-        // Ids print lower-case; a UUID-shaped actor_id matches whatever case it was typed in.
-        actorId: query.actorId !== undefined && isUuid(query.actorId) ? query.actorId.toLowerCase() : query.actorId,
+        // Free text, exact match (§2.10), like every id the API prints (lower-case).
+        resourceId: query.resourceId,
+        actorId: query.actorId,
         action: query.action,
         since,
         until,

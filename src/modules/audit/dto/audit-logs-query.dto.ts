@@ -1,4 +1,4 @@
-import { IsAnyJson, IsOneOf, IsText, IsUuidText } from '../../../common/pipes/validation';
+import { IsAnyJson, IsOneOf, IsText } from '../../../common/pipes/validation';
 import { AuditAction } from '../audit.types';
 import { AuditLogsErrors } from '../audit-logs.errors';
 
@@ -8,8 +8,8 @@ const ANY_LENGTH = Number.MAX_SAFE_INTEGER;
 export class AuditLogsQueryDto {
   /** Unknown values are allowed: they just match nothing. */
   @IsText({ max: ANY_LENGTH }) resource_type?: string;
-  /** A UUID filter: malformed → 400 "resource_id must be a valid UUID" (§1.11). */
-  @IsUuidText() resource_id?: string;
+  /** Free text, exact match (§2.10): a value that is no id of anything just matches nothing. */
+  @IsText({ max: ANY_LENGTH }) resource_id?: string;
   @IsText({ max: ANY_LENGTH }) actor_id?: string;
   @IsOneOf(Object.values(AuditAction), AuditLogsErrors.invalidAction) action?: AuditAction;
   @IsAnyJson() since?: string;
