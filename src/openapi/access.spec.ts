@@ -47,6 +47,10 @@ class ThingsController {
   @Get('limited')
   @UseGuards(RateLimitGuard)
   limited(): void {}
+
+  @Post('send')
+  @Access({ permissions: [Permission.EventsWrite] })
+  send(): void {}
 }
 
 const access = (method: keyof ThingsController) => routeAccess(ThingsController, ThingsController.prototype[method]);
@@ -74,6 +78,7 @@ describe('routeAccess / frameworkErrors', () => {
       permissions: [Permission.AppsRead],
       userOnly: 'Only users can make things',
       teamRole: { role: TeamRole.Admin, param: 'teamId' },
+      clientKeyOnly: false,
       rateLimited: false,
       readsBody: true,
     });
@@ -97,5 +102,13 @@ describe('routeAccess / frameworkErrors', () => {
     expect(access('limited').rateLimited).toBe(true);
     expect(frameworkErrors(access('limited')).get(429)).toEqual(['Rate limit exceeded']);
     expect(access('list').rateLimited).toBe(false);
+  });
+
+  it('knows the operations only client keys can call (their permissions are client-only ones)', () => {
+    expect(access('send').clientKeyOnly).toBe(true);
+    expect(accessSummary(access('send'))).toMatch(/^Client keys only: send an app's `client_key`/);
+    expect(accessSummary(access('send'))).not.toContain('events:write');
+    expect(access('list').clientKeyOnly).toBe(false);
+    expect(access('quiet').clientKeyOnly).toBe(false);
   });
 });

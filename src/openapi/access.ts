@@ -1,7 +1,7 @@
 import { RequestMethod, Type } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
-import { Permission, missingPermissionsMessage } from '../common/auth/permission';
+import { DEFAULT_AGENT_PERMISSIONS, DEFAULT_CLIENT_PERMISSIONS, Permission, missingPermissionsMessage } from '../common/auth/permission';
 import { TeamRole, requiresRoleMessage } from '../common/auth/team-role';
 import { AccessRule } from '../common/auth/access';
 import { ACCESS_KEY } from '../common/decorators/auth.decorators';
@@ -26,8 +26,13 @@ export interface RouteAccess {
   /** The 403 text API keys get (`Only users can …`), when the route is user-only. */
   userOnly: string | null;
   teamRole: TeamRoleRequirement | null;
+  /**
+   * Every permission the route needs is one only client keys can hold (`events:write`): ingest and identity
+   * claim, which the SDKs call with an app's `client_key`. Sessions and agent keys are refused there.
+   */
+  clientKeyOnly: boolean;
   rateLimited: boolean;
-  /** POST/PUT/PATCH without `ignoreBody`: the body is read (and can fail) before authentication (§1.11). */
+  /** POST/PUT/PATCH without `ignoreBody`: the body is read (and can fail) before authentication. */
   readsBody: boolean;
 }
 
@@ -36,6 +41,10 @@ type Handler = (...args: unknown[]) => unknown;
 /** The same lookup as the guards' `reflector.getAllAndOverride(key, [handler, class])`. */
 const meta = <T>(key: string, handler: Handler, controller: Type): T | undefined =>
   (Reflect.getMetadata(key, handler) as T | undefined) ?? (Reflect.getMetadata(key, controller) as T | undefined);
+
+/** Permissions that client keys may hold and agent keys may not. */
+const isClientKeyOnly = (permissions: readonly Permission[]): boolean =>
+  permissions.length > 0 && permissions.every((p) => DEFAULT_CLIENT_PERMISSIONS.includes(p) && !DEFAULT_AGENT_PERMISSIONS.includes(p));
 
 const BODY_METHODS = [RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH];
 
@@ -52,6 +61,7 @@ export function routeAccess(controller: Type, handler: Handler): RouteAccess {
     permissions: rule?.permissions ?? [],
     userOnly: rule?.usersOnly ?? null,
     teamRole: rule?.teamRole ? { role: rule.teamRole, param: rule.teamParam ?? 'teamId' } : null,
+    clientKeyOnly: rule?.public !== true && isClientKeyOnly(rule?.permissions ?? []),
     rateLimited: guards.includes(RateLimitGuard),
     readsBody: BODY_METHODS.includes(Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod) && routeConfig?.ignoreBody !== true,
   };
@@ -86,12 +96,17 @@ export function frameworkErrors(access: RouteAccess): Map<number, string[]> {
 export function accessSummary(access: RouteAccess): string {
   if (access.isPublic) return 'No authentication.';
   const parts: string[] = [];
-  if (access.userOnly) parts.push(`Users only (a session JWT as Bearer token or \`token\` cookie); API keys get 403 "${access.userOnly}".`);
+  if (access.clientKeyOnly) {
+    parts.push(
+      'Client keys only: send an app\'s `client_key` (`owl_client_…`, in the app object) as Bearer token; the app is the key\'s app.',
+    );
+  } else if (access.userOnly) parts.push(`Users only (a session JWT as Bearer token or \`token\` cookie); API keys get 403 "${access.userOnly}".`);
   else parts.push('Users (session JWT as Bearer token or `token` cookie) and API keys.');
   if (access.teamRole) {
     parts.push(`Users need the \`${access.teamRole.role}\` role or higher in team \`{${access.teamRole.param}}\`; API keys only reach their own team.`);
   }
-  if (access.permissions.length > 0) parts.push(`API keys need: ${access.permissions.map((p) => `\`${p}\``).join(', ')}.`);
-  if (access.rateLimited) parts.push('Rate limited per caller and host class (§1.10): responses carry `X-RateLimit-Limit` and `X-RateLimit-Remaining`.');
+  if (access.permissions.length > 0 && !access.clientKeyOnly) parts.push(`API keys need: ${access.permissions.map((p) => `\`${p}\``).join(', ')}.`);
+  if (access.rateLimited) parts.push('Rate limited: one token bucket per caller (API key, user or client address), kept apart for requests to an `ingest.` ' +
+      'host and to any other host; responses carry `X-RateLimit-Limit` and `X-RateLimit-Remaining`, 429 answers add `Retry-After`.');
   return parts.join(' ');
 }

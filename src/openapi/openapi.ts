@@ -6,7 +6,8 @@ import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type {
-  OpenAPIObject, OperationObject, ParameterObject, ReferenceObject, ResponseObject, ResponsesObject, SecurityRequirementObject,
+  OpenAPIObject, OperationObject, ParameterObject, PathItemObject, PathsObject, ReferenceObject, ResponseObject, ResponsesObject,
+  SecurityRequirementObject,
 } from '@nestjs/swagger';
 import { RATE_LIMIT_HEADERS } from '../common/rate-limit/rate-limit.constants';
 import { RouteAccess, accessSummary, frameworkErrors, routeAccess } from './access';
@@ -15,6 +16,7 @@ import {
 } from './docs-page';
 import { errorResponse } from './openapi.decorators';
 import { componentSchemas, ref } from './schemas';
+import { OPENAPI_TAGS } from './tags';
 
 /** Security scheme names of the document. */
 export const SECURITY = { session: 'session', apiKey: 'api_key', cookie: 'cookie' } as const;
@@ -26,6 +28,11 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
 const DESCRIPTION = [
   'OwlMetry-compatible analytics API. Product endpoints live under `/v1`; `/health`, `/health/ready`, `/metrics`,',
   '`/openapi.json` and `/docs` have no prefix.',
+  '',
+  '**First event in five calls:** `POST /v1/auth/send-code` (the code arrives by email), `POST /v1/auth/verify-code`',
+  '(answers a session `token`: press *Authorize* and paste it as `session`), `POST /v1/projects` in your personal team,',
+  '`POST /v1/apps` (answers the app\'s `client_key`: paste it as `api_key`), then `POST /v1/ingest` and `GET /v1/events`.',
+  'Read endpoints show production data by default: events sent with `is_dev: true` need `data_mode=development` or `all`.',
   '',
   'Bodies are JSON objects (`Content-Type: application/json`, optionally `Content-Encoding: gzip` or `deflate`).',
   'Every non-2xx answer is `{"error": "<text>"}`; each operation lists its texts in the order they are checked.',
@@ -62,6 +69,7 @@ function routeTargets(app: INestApplication): Map<string, RouteTarget> {
 
 function securityOf(access: RouteAccess): SecurityRequirementObject[] {
   if (access.isPublic) return [];
+  if (access.clientKeyOnly) return [{ [SECURITY.apiKey]: [] }];
   const user: SecurityRequirementObject[] = [{ [SECURITY.session]: [] }, { [SECURITY.cookie]: [] }];
   return access.userOnly ? user : [...user, { [SECURITY.apiKey]: [] }];
 }
@@ -102,17 +110,22 @@ function withFrameworkResponses(responses: ResponsesObject, access: RouteAccess,
   return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** `id`, `teamId`, `userId`, …: path parameters that are UUIDs. Others (`slug`, `token`) are plain text. */
+const isIdParam = (name: string): boolean => name === 'id' || /Id$/.test(name);
+
 /**
- * Conventions every route shares, applied to its parameters: path parameters are ids (§1.3; a malformed
- * one is answered like an unknown id); `cursor` and `limit` page a list (§1.5); a query parameter given
- * twice is refused (§1.2). Returns the error texts these conventions add.
+ * Conventions every route shares, applied to its parameters: id path parameters are UUIDs (a malformed one is
+ * answered like an unknown id); `cursor` and `limit` page a list; a query parameter given twice is refused.
+ * Returns the error texts these conventions add.
  */
 function describeParameters(op: OperationObject): Map<number, string[]> {
   const params = (op.parameters ?? []) as ParameterObject[];
   for (const p of params) {
-    if (p.in === 'path') {
+    if (p.in === 'path' && isIdParam(p.name)) {
       p.schema = { type: 'string', format: 'uuid' };
       p.description ??= 'UUID; any other value is answered like an unknown id.';
+    } else if (p.in === 'path') {
+      p.schema = { type: 'string' };
     } else if (p.in === 'query' && p.name === 'limit') {
       p.schema = { type: 'integer', minimum: 1, maximum: 200, default: 50 };
       p.description ??= 'Page size. Never an error: floored, absent/non-numeric/0 → 50, below 1 → 1, above 200 → 200.';
@@ -126,8 +139,24 @@ function describeParameters(op: OperationObject): Map<number, string[]> {
   return new Map(params.some((p) => p.in === 'query') ? [[400, ['<name> must be given only once']]] : []);
 }
 
+/** The tag of a path (its first operation's), as an index into OPENAPI_TAGS; unknown tags sort last. */
+function tagRank(item: PathItemObject): number {
+  const tag = HTTP_METHODS.map((m) => item[m]?.tags?.[0]).find((t) => t !== undefined);
+  const index = OPENAPI_TAGS.findIndex((t) => t.name === tag);
+  return index === -1 ? OPENAPI_TAGS.length : index;
+}
+
+/** Paths grouped by tag in OPENAPI_TAGS order (stable: within a group, the controllers' order). */
+const orderedPaths = (paths: PathsObject): PathsObject =>
+  Object.fromEntries(
+    Object.entries(paths)
+      .map(([path, item], index) => ({ path, item, index, rank: tagRank(item) }))
+      .sort((a, b) => a.rank - b.rank || a.index - b.index)
+      .map(({ path, item }) => [path, item]),
+  );
+
 /**
- * The OpenAPI 3 document of the running application (B11), generated from the controllers: routes,
+ * The OpenAPI 3 document of the running application, generated from the controllers: routes,
  * parameters and request bodies from the DTO decorators (src/common/pipes/validation.ts), success and
  * handler error answers from @ApiOk/@ApiErrors, and security plus the guards' error answers from the
  * auth metadata (@Public, @RequirePermissions, @UserOnly, @RequireTeamRole, RateLimitGuard).
@@ -163,18 +192,26 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       op.responses = withFrameworkResponses(op.responses, access, describeParameters(op));
     }
   }
-  return document;
+  const used = new Set(Object.values(document.paths).flatMap((item) => HTTP_METHODS.flatMap((m) => item[m]?.tags ?? [])));
+  return { ...document, tags: OPENAPI_TAGS.filter((t) => used.has(t.name)), paths: orderedPaths(document.paths) };
 }
 
+/** The answer of `GET /`: where the documentation is. */
+export const ROOT_ANSWER = { name: TITLE, docs: DOCS_PATH, openapi: OPENAPI_PATH } as const;
+
 /**
- * Builds the document once at startup and serves it with the documentation page, outside the /v1 prefix and
- * the guards (§2.11). Called by configureApp before app.init(): the controllers' metadata is complete by then.
+ * Builds the document once at startup and serves it with the documentation page (and `GET /`, which points
+ * to it), outside the /v1 prefix and the guards. Called by configureApp before app.init(): the controllers'
+ * metadata is complete by then.
  */
 export function setupOpenApi(app: NestFastifyApplication): void {
-  const json = JSON.stringify(buildOpenApiDocument(app));
-  const html = docsHtml(TITLE);
+  const document = buildOpenApiDocument(app);
+  const json = JSON.stringify(document);
+  const root = JSON.stringify(ROOT_ANSWER);
+  const html = docsHtml(document);
   const initializer = docsInitializerJs();
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.get('/', (_req, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(root));
   fastify.get(OPENAPI_PATH, (_req, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(json));
   fastify.get(DOCS_PATH, (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').send(html));
   fastify.get(`${DOCS_PATH}/${DOCS_INITIALIZER}`, (_req, reply) =>

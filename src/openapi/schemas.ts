@@ -4,11 +4,12 @@ import { TEAM_ROLES } from '../common/auth/team-role';
 import { APP_PLATFORMS } from '../modules/apps/entities/app.entity';
 import { AuditAction, AuditResource } from '../modules/audit/audit.types';
 import { EVENT_ENVIRONMENTS, EVENT_LEVELS, MAX_BATCH_SIZE } from '../modules/events/events.constants';
+import { PLATFORM_ENVIRONMENTS } from '../modules/events/ingest-validation';
 
 /**
- * JSON schemas of the shared objects (SPEC §2.0) and the other answer shapes, registered once as
- * `components.schemas` and referenced by name from the controllers (`@ApiOk('App')`). Every field of an
- * answer is always present (§1.4), so every property is listed as required; nullable ones say so.
+ * JSON schemas of the shared objects and the other answer shapes, registered once as `components.schemas`
+ * and referenced by name from the controllers (`@ApiOk('App')`). Every field of an answer is always present
+ * (absent values are `null`), so every property is listed as required; nullable ones say so.
  */
 export type Schema = SchemaObject | ReferenceObject;
 
@@ -38,7 +39,7 @@ const projectFields = { id: uuid, team_id: uuid, name: text, slug: text, created
 const invitedBy = object({ user_id: uuid, name: text, email: { type: 'string', format: 'email' } });
 
 const COMPONENTS = {
-  ErrorResponse: object({ error: { type: 'string', example: 'Not found' } }, 'Every non-2xx answer (§1.4, B1).'),
+  ErrorResponse: object({ error: { type: 'string', example: 'Not found' } }, 'Every non-2xx answer: one `error` text, nothing else.'),
   MultipleTeamsError: object(
     { error: { type: 'string', enum: ['Multiple teams found. Specify team_id.'] }, teams: arrayOf(schemaRef('TeamMembership')) },
     'agent-login without team_id for a user in several teams (the one extension of the error envelope).',
@@ -78,7 +79,7 @@ const COMPONENTS = {
     name: text,
     platform: stringEnum(APP_PLATFORMS),
     bundle_id: nullable({ type: 'string', description: 'Always null for backend apps.' }),
-    client_key: { type: 'string', description: 'The app\'s own client key, in full (B4 exception).' },
+    client_key: { type: 'string', description: 'The app\'s own client key (`owl_client_…`), in full: unlike other API keys it is not a secret, it ships inside the app and is what the SDKs send to `POST /v1/ingest`.', example: 'owl_client_3b9c6f1e2a7d4c5b8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b' },
     created_at: timestamp,
   }),
   AppUser: object({
@@ -162,13 +163,22 @@ const COMPONENTS = {
   }),
   IngestEvent: {
     type: 'object',
-    required: ['message', 'session_id'],
+    required: ['session_id', 'level', 'message'],
     properties: {
-      client_event_id: { ...uuid, description: 'Deduplicated per app within 48 hours of receipt (B2).' },
-      session_id: uuid,
-      user_id: { type: 'string', maxLength: 512 },
-      level: stringEnum(EVENT_LEVELS),
-      message: { type: 'string', minLength: 1, maxLength: 10_000 },
+      client_event_id: {
+        ...uuid,
+        description:
+          'Set by the SDKs to make retries safe: an event whose `client_event_id` this app already sent in the last 48 hours is ' +
+          'dropped silently (counted neither as accepted nor as rejected).',
+      },
+      session_id: { ...uuid, description: 'One id per app launch (or backend process); groups the events of a session.' },
+      user_id: {
+        type: 'string',
+        maxLength: 512,
+        description: 'Your user id, or an anonymous id starting with `owl_anon_` (link it later with `POST /v1/identity/claim`).',
+      },
+      level: { ...stringEnum(EVENT_LEVELS), example: 'info' },
+      message: { type: 'string', minLength: 1, maxLength: 10_000, description: 'What happened; `track:<name>` marks a funnel step.' },
       source_module: { type: 'string', maxLength: 512 },
       screen_name: { type: 'string', maxLength: 512 },
       custom_attributes: {
@@ -177,23 +187,67 @@ const COMPONENTS = {
         description: 'Values: string, number, boolean or null; stored as strings cut to 200 characters.',
         additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }], nullable: true },
       },
-      environment: { ...stringEnum(EVENT_ENVIRONMENTS), description: 'Must suit the app\'s platform.' },
+      environment: {
+        ...stringEnum(EVENT_ENVIRONMENTS),
+        description: `Must suit the app's platform: ${Object.entries(PLATFORM_ENVIRONMENTS).map(([p, envs]) => `${p} → ${envs.join(', ')}`).join('; ')}.`,
+      },
       os_version: { type: 'string', maxLength: 512 },
       app_version: { type: 'string', maxLength: 512 },
       build_number: { type: 'string', maxLength: 512 },
       device_model: { type: 'string', maxLength: 512 },
       locale: { type: 'string', maxLength: 512 },
-      is_dev: { type: 'boolean', default: false },
+      is_dev: {
+        type: 'boolean',
+        default: false,
+        description: 'A development build. Such events are hidden by the read endpoints unless `data_mode=development` or `all`.',
+      },
       experiments: { type: 'object', maxProperties: 50, additionalProperties: { type: 'string', maxLength: 512 } },
-      timestamp: { ...timestamp, description: 'Default: receive time. At most 5 minutes ahead, at most 30 days old.' },
+      timestamp: { ...timestamp, description: 'When it happened. Default: receive time. At most 5 minutes ahead, at most 30 days old.' },
     },
   } satisfies SchemaObject,
   IngestRequest: {
     type: 'object',
     required: ['events'],
+    description: 'Send it with the app\'s `client_key` as Bearer token.',
     properties: {
-      bundle_id: { type: 'string', maxLength: 255, description: 'Required unless the key\'s app is a backend app.' },
+      bundle_id: {
+        type: 'string',
+        maxLength: 255,
+        description: 'The app\'s `bundle_id`, exactly as registered. Required unless the key\'s app is a backend app.',
+      },
       events: { type: 'array', minItems: 1, maxItems: MAX_BATCH_SIZE, items: schemaRef('IngestEvent') },
+    },
+    // No `timestamp` (the receive time is used) and no `client_event_id` (a repeated one is dropped as a duplicate),
+    // so the example can be sent again and again; `bundle_id` must be the one of your app.
+    example: {
+      bundle_id: 'com.acme.mobile',
+      events: [
+        {
+          session_id: 'c7d1e9a2-4b6f-4f38-9e20-1a5c7b3d8e64',
+          user_id: 'owl_anon_7QkP2v',
+          level: 'info',
+          message: 'track:checkout_started',
+          screen_name: 'Cart',
+          source_module: 'CartScreen',
+          custom_attributes: { cart_items: 3, currency: 'EUR' },
+          environment: 'ios',
+          os_version: '18.1',
+          app_version: '3.4.1',
+          build_number: '311',
+          device_model: 'iPhone16,1',
+          locale: 'de_DE',
+          experiments: { paywall: 'b' },
+        },
+        {
+          session_id: 'c7d1e9a2-4b6f-4f38-9e20-1a5c7b3d8e64',
+          user_id: 'owl_anon_7QkP2v',
+          level: 'error',
+          message: 'Payment sheet failed to load: timeout after 10 s',
+          screen_name: 'Checkout',
+          environment: 'ios',
+          app_version: '3.4.1',
+        },
+      ],
     },
   } satisfies SchemaObject,
   IngestResult: {

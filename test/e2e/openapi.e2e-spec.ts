@@ -165,7 +165,10 @@ describe('OpenAPI document and docs page (B11)', () => {
     expect(operation('get', '/health').security).toEqual([]);
     expect(operation('post', '/v1/teams').security).toEqual(user);
     expect(operation('get', '/v1/apps').security).toEqual([...user, { api_key: [] }]);
-    expect(operation('post', '/v1/ingest').security).toEqual([...user, { api_key: [] }]);
+    // The SDKs' operations take an app's client key and nothing else: only the API-key scheme is offered there.
+    expect(operation('post', '/v1/ingest').security).toEqual([{ api_key: [] }]);
+    expect(operation('post', '/v1/identity/claim').security).toEqual([{ api_key: [] }]);
+    expect(operation('post', '/v1/ingest').description).toContain('Client keys only');
     // Public routes have no 401; the others list the auth texts, then the guards' 403s in the order they run.
     expect(operation('post', '/v1/auth/send-code').responses['401']).toBeUndefined();
     expect(operation('get', '/v1/apps').responses['401'].description).toBe(
@@ -313,6 +316,123 @@ describe('OpenAPI document and docs page (B11)', () => {
     expect(Object.values(operation('get', '/v1/apps/{id}').responses['404'].content['application/json'].examples)).toEqual([
       { summary: 'App not found', value: missing.json() },
     ]);
+  });
+
+  it('stands on its own: no references to sections of an outside contract', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/docs' });
+    for (const text of [JSON.stringify(doc), page.body]) {
+      expect(text.match(/.{0,40}(§|\bB\d{1,2}\b|\bSPEC\b).{0,40}/g) ?? []).toEqual([]);
+    }
+  });
+
+  it('lists the closed sets as enums and marks what an ingest event needs', () => {
+    const schemas = doc.components.schemas;
+    const event = schemas.IngestEvent;
+    expect(event.required).toEqual(['session_id', 'level', 'message']);
+    expect(event.properties.level.enum).toEqual(['info', 'debug', 'warn', 'error']);
+    expect(event.properties.environment.enum).toEqual(['ios', 'ipados', 'macos', 'android', 'web', 'backend']);
+    expect(event.properties.environment.description).toContain('apple → ios, ipados, macos');
+    expect(schemas.App.properties.platform.enum).toEqual(['apple', 'android', 'web', 'backend']);
+    const createApp = resolve(doc, operation('post', '/v1/apps').requestBody.content['application/json'].schema);
+    expect(createApp.properties.platform).toEqual(expect.objectContaining({ enum: ['apple', 'android', 'web', 'backend'] }));
+    const param = (method: string, path: string, name: string): Json =>
+      (operation(method, path).parameters as Json[]).find((p) => p.name === name)!;
+    expect(param('get', '/v1/projects/{projectId}/metrics/{slug}/events', 'phase').schema.enum).toEqual(['start', 'complete', 'fail', 'cancel', 'record']);
+    expect(param('get', '/v1/projects/{projectId}/funnels/{slug}/query', 'mode').schema.enum).toEqual(['closed', 'open']);
+    for (const [path, name] of [['/v1/events', 'level'], ['/v1/events', 'environment']]) expect(param('get', path, name).schema.enum).toBeDefined();
+    // data_mode is documented with its default wherever it is accepted, and the events docs say what it hides.
+    for (const path of ['/v1/events', '/v1/projects/{projectId}/metrics/{slug}/events', '/v1/projects/{projectId}/metrics/{slug}/query',
+      '/v1/projects/{projectId}/funnels/{slug}/query']) {
+      const dataMode = param('get', path, 'data_mode');
+      expect([path, dataMode.schema]).toEqual([path, { type: 'string', enum: ['production', 'development', 'all'], default: 'production' }]);
+      expect(dataMode.description).toContain('`production` (the default)');
+    }
+    expect(operation('get', '/v1/events').description).toContain('`data_mode` defaults to `production`');
+    expect(doc.tags.find((tag: Json) => tag.name === 'Events').description).toContain('`data_mode` defaults to `production`');
+  });
+
+  it('documents only id parameters as UUIDs (slugs and tokens are text)', () => {
+    const pathParams = operations().flatMap(({ method, path, op }) =>
+      ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'path').map((p): Json => ({ where: `${method} ${path}`, ...p })));
+    expect(pathParams.length).toBeGreaterThan(40);
+    for (const p of pathParams) {
+      const isId = p.name === 'id' || p.name.endsWith('Id');
+      expect([p.where, p.name, p.schema]).toEqual([p.where, p.name, isId ? { type: 'string', format: 'uuid' } : { type: 'string' }]);
+    }
+    expect(pathParams.filter((p) => p.name === 'slug').map((p) => p.description)).toEqual(
+      expect.arrayContaining([expect.stringContaining('Metric slug'), expect.stringContaining('Funnel slug')]),
+    );
+    expect(pathParams.find((p) => p.name === 'token')?.schema).toEqual({ type: 'string' });
+  });
+
+  it('lists the Auth group first, in the order a user signs in', () => {
+    expect(doc.tags.map((tag: Json) => tag.name)).toEqual([
+      'Auth', 'Teams', 'Projects', 'Apps', 'API keys', 'Ingest', 'Events', 'Metrics', 'Funnels', 'Invitations', 'Audit logs', 'Operations',
+    ]);
+    const byTag = operations().map(({ method, path, op }) => ({ tag: op.tags[0], op: `${method.toUpperCase()} ${path}` }));
+    // Operations come grouped, in the order of `tags`.
+    const order = byTag.map((o) => doc.tags.findIndex((tag: Json) => tag.name === o.tag));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(byTag.filter((o) => o.tag === 'Auth').map((o) => o.op)).toEqual([
+      'POST /v1/auth/send-code', 'POST /v1/auth/verify-code', 'POST /v1/auth/agent-login', 'GET /v1/auth/whoami', 'GET /v1/auth/me',
+      'PATCH /v1/auth/me', 'GET /v1/auth/teams', 'POST /v1/auth/logout',
+    ]);
+  });
+
+  it('gives examples that "Try it out" can send as they are: the ingest batch is accepted', async () => {
+    const example = doc.components.schemas.IngestRequest.example;
+    expect(example.events.length).toBeGreaterThan(1);
+    expect(JSON.stringify(example)).not.toMatch(/"string"/);
+    expect(problems(doc, { $ref: '#/components/schemas/IngestRequest' }, example)).toEqual([]);
+    const createApp = resolve(doc, operation('post', '/v1/apps').requestBody.content['application/json'].schema);
+    expect(createApp.properties.bundle_id.example).toBe(example.bundle_id);
+
+    const verify = await t.app.inject({ method: 'POST', url: '/v1/auth/send-code', payload: { email: 'ada@example.com' } })
+      .then(() => t.app.inject({
+        method: 'POST', url: '/v1/auth/verify-code', payload: { email: 'ada@example.com', code: t.sink.lastCodeFor('ada@example.com') },
+      }));
+    const session = bearer(verify.json().token);
+    const project = await t.app.inject({
+      method: 'POST', url: '/v1/projects', headers: session, payload: { team_id: verify.json().teams[0].id, name: 'Acme Mobile', slug: 'acme-mobile' },
+    });
+    const app = await t.app.inject({
+      method: 'POST', url: '/v1/apps', headers: session,
+      payload: { name: createApp.properties.name.example, platform: createApp.properties.platform.example, bundle_id: example.bundle_id, project_id: project.json().id },
+    });
+    expect(app.statusCode).toBe(201);
+    // Twice: the example carries no client_event_id or timestamp, so sending it again is never a duplicate or too old.
+    for (let i = 0; i < 2; i++) {
+      const res = await t.app.inject({ method: 'POST', url: '/v1/ingest', headers: bearer(app.json().client_key), payload: example });
+      expect([res.statusCode, res.json()]).toEqual([200, { accepted: example.events.length, rejected: 0 }]);
+    }
+    const events = await t.app.inject({ method: 'GET', url: `/v1/events?app_id=${app.json().id}`, headers: session });
+    expect(events.json().events).toHaveLength(2 * example.events.length);
+  });
+
+  it('answers GET / with where the documentation is, and keeps the error envelope there', async () => {
+    const root = await t.app.inject({ method: 'GET', url: '/' });
+    expect(root.statusCode).toBe(200);
+    expect(root.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(root.json()).toEqual({ name: 'OwlMetry API', docs: '/docs', openapi: '/openapi.json' });
+    const post = await t.app.inject({ method: 'POST', url: '/', payload: {} });
+    expect(post.statusCode).toBe(405);
+    expect(post.json()).toEqual({ error: 'Method not allowed' });
+  });
+
+  it('renders a summary of every operation in the page itself, before (and without) any script', async () => {
+    const page = (await t.app.inject({ method: 'GET', url: '/docs' })).body;
+    const summary = page.slice(page.indexOf('<main id="docs-summary">'), page.indexOf('</main>'));
+    expect(summary).toContain('<h1>OwlMetry API');
+    for (const { method, path } of operations()) {
+      expect(summary).toContain(`<code class="method ${method}">${method.toUpperCase()}</code> <code class="path">${path}</code>`);
+    }
+    expect(summary.indexOf('>Auth</h2>')).toBeLessThan(summary.indexOf('>Ingest</h2>'));
+    // The scripts never hold the first paint back; Swagger UI hides the summary once it has rendered.
+    expect([...page.matchAll(/<script[^>]*>/g)].map((m) => m[0])).toEqual([
+      '<script defer src="/docs/swagger-ui-bundle.js">', '<script defer src="/docs/docs-initializer.js">',
+    ]);
+    const init = (await t.app.inject({ method: 'GET', url: '/docs/docs-initializer.js' })).body;
+    expect(init).toContain("getElementById('docs-summary')");
   });
 
   it('serves the interactive docs page on the document, with its assets from this server', async () => {

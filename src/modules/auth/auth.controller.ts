@@ -97,17 +97,6 @@ export class AuthController {
     return { api_key: result.apiKey, team: result.team };
   }
 
-  @Access({ public: true })
-  @Post('logout')
-  @HttpCode(200)
-  @RouteConfig({ ignoreBody: true })
-  @ApiOperation({ summary: 'Clear the session cookie (issued JWTs stay valid until they expire)' })
-  @ApiOk(object({ success: { type: 'boolean', enum: [true] } }))
-  logout(@Res({ passthrough: true }) reply: FastifyReply) {
-    reply.setCookie(TOKEN_COOKIE, '', { ...this.cookieOptions(), maxAge: 0, expires: new Date(0) });
-    return { success: true };
-  }
-
   @Get('whoami')
   @Access({})
   @ApiOperation({ summary: 'Who is calling: a user with their teams, or an API key with its team and permissions' })
@@ -117,14 +106,6 @@ export class AuthController {
   })
   async whoami(@CurrentPrincipal() who: Principal) {
     return toWhoamiResponse(await this.auth.whoami(who));
-  }
-
-  @Get('teams')
-  @Access({ usersOnly: 'Only users can list teams' })
-  @ApiOperation({ summary: 'The caller\'s teams (oldest membership first)' })
-  @ApiOk(listOf('teams', 'TeamMembership'))
-  async teams(@CurrentPrincipal() who: UserPrincipal) {
-    return { teams: (await this.auth.memberships(who.userId)).map(toTeamMembershipResponse) };
   }
 
   @Get('me')
@@ -144,5 +125,24 @@ export class AuthController {
   @ApiErrors([400, 'At least one field to update is required', 'name must be a string', 'name must be at most 255 characters'])
   async updateMe(@CurrentPrincipal() who: UserPrincipal, @Body() body: UpdateMeDto) {
     return { user: toUserResponse(await this.auth.rename(who, body.name)) };
+  }
+
+  @Get('teams')
+  @Access({ usersOnly: 'Only users can list teams' })
+  @ApiOperation({ summary: 'The caller\'s teams (oldest membership first)' })
+  @ApiOk(listOf('teams', 'TeamMembership'))
+  async teams(@CurrentPrincipal() who: UserPrincipal) {
+    return { teams: (await this.auth.memberships(who.userId)).map(toTeamMembershipResponse) };
+  }
+
+  @Access({ public: true })
+  @Post('logout')
+  @HttpCode(200)
+  @RouteConfig({ ignoreBody: true })
+  @ApiOperation({ summary: 'Clear the session cookie (issued JWTs stay valid until they expire)' })
+  @ApiOk(object({ success: { type: 'boolean', enum: [true] } }))
+  logout(@Res({ passthrough: true }) reply: FastifyReply) {
+    reply.setCookie(TOKEN_COOKIE, '', { ...this.cookieOptions(), maxAge: 0, expires: new Date(0) });
+    return { success: true };
   }
 }

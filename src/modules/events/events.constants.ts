@@ -18,6 +18,14 @@ export enum DataMode {
 }
 export const DATA_MODES: readonly string[] = Object.values(DataMode);
 
+/** The documentation of every `data_mode` query parameter. */
+export const DATA_MODE_DOC = {
+  enum: [...DATA_MODES],
+  default: DataMode.Production,
+  description:
+    '`production` (the default) hides development data (sent with `is_dev: true`); `development` shows only that, `all` both.',
+} as const;
+
 /** is_dev filter of a data mode; undefined = no filter. */
 export const isDevFilterOf = (mode: DataMode): boolean | undefined =>
   mode === DataMode.Production ? false : mode === DataMode.Development ? true : undefined;

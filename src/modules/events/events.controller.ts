@@ -19,7 +19,12 @@ export class EventsController {
   @Get()
   @Access({ permissions: [Permission.EventsRead] })
   @UseGuards(RateLimitGuard)
-  @ApiOperation({ summary: 'Search events of the accessible apps, newest first (cursor pages)' })
+  @ApiOperation({
+    summary: 'Search events of the accessible apps, newest first (cursor pages)',
+    description:
+      '`data_mode` defaults to `production`: events sent with `is_dev: true` (development builds) are hidden unless you ask ' +
+      'for them with `data_mode=development` (only those) or `data_mode=all`.',
+  })
   @ApiOk(pageOf('events', 'Event'))
   @ApiErrors([
     400, 'team_id must be a valid UUID', 'app_id must be a valid UUID', 'project_id must be a valid UUID', EventQueryErrors.level,
@@ -32,7 +37,7 @@ export class EventsController {
 
   @Get(':id')
   @Access({ permissions: [Permission.EventsRead] })
-  @ApiOperation({ summary: 'One event (no data_mode filter applies)' })
+  @ApiOperation({ summary: 'One event (production or development: no data_mode filter applies)' })
   @ApiOk('Event')
   @ApiErrors([404, EventQueryErrors.notFound])
   get(@CurrentPrincipal() who: Principal, @Param('id') id: string): Promise<EventResponse> {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole, requiresRoleMessage } from '../../common/auth/team-role';
@@ -20,7 +20,9 @@ const STEP_ERRORS = [
   'steps[<i>]: event_filter.<field> must be at most <n> characters',
 ];
 
-/** Funnel definitions and the funnel query (SPEC §2.13). */
+const SLUG_PARAM = { name: 'slug', description: 'Funnel slug, taken literally (an unknown slug finds nothing).' };
+
+/** Funnel definitions and the funnel query. */
 @ApiTags('Funnels')
 @Controller()
 export class FunnelsController {
@@ -41,6 +43,7 @@ export class FunnelsController {
   @Get('projects/:projectId/funnels/:slug')
   @Access({ permissions: [Permission.FunnelsRead] })
   @ApiOperation({ summary: 'One funnel definition by slug' })
+  @ApiParam(SLUG_PARAM)
   @ApiOk(FUNNEL_DEFINITION_SCHEMA)
   @ApiErrors([404, ProjectErrors.notFound, FunnelErrors.notFound])
   async get(@CurrentPrincipal() who: Principal, @Param('projectId') projectId: string, @Param('slug') slug: string) {
@@ -80,6 +83,7 @@ export class FunnelsController {
   @Patch('projects/:projectId/funnels/:slug')
   @Access({ permissions: [Permission.FunnelsWrite] })
   @ApiOperation({ summary: 'Update a funnel definition (name, description, steps; the slug never changes)' })
+  @ApiParam(SLUG_PARAM)
   @ApiOk(FUNNEL_DEFINITION_SCHEMA)
   @ApiErrors(
     [
@@ -105,6 +109,7 @@ export class FunnelsController {
   @Delete('projects/:projectId/funnels/:slug')
   @Access({ permissions: [Permission.FunnelsWrite], usersOnly: FunnelErrors.onlyUsersDelete })
   @ApiOperation({ summary: 'Delete a funnel definition (its slug is free again at once)' })
+  @ApiParam(SLUG_PARAM)
   @ApiOk('Deleted')
   @ApiErrors([403, requiresRoleMessage(TeamRole.Admin)], [404, ProjectErrors.notFound, FunnelErrors.notFound])
   async remove(@CurrentPrincipal() who: UserPrincipal, @Param('projectId') projectId: string, @Param('slug') slug: string) {
@@ -117,6 +122,7 @@ export class FunnelsController {
   @ApiOperation({
     summary: 'Unique users per funnel step (closed or open mode), optionally broken down by environment, app version or experiment',
   })
+  @ApiParam(SLUG_PARAM)
   @ApiOk(FUNNEL_QUERY_SCHEMA)
   @ApiErrors(
     [

@@ -1,5 +1,6 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { object } from '../../openapi/schemas';
+import { FUNNEL_MODES } from './funnel-query';
 
 /** OpenAPI shapes of the funnels answers (B11), inlined in the operations that return them. */
 const uuid: SchemaObject = { type: 'string', format: 'uuid' };
@@ -46,7 +47,7 @@ export const FUNNEL_QUERY_SCHEMA: SchemaObject = object({
     required: ['funnel', 'mode', 'total_users', 'steps'],
     properties: {
       funnel: FUNNEL_DEFINITION_SCHEMA,
-      mode: { type: 'string', enum: ['closed', 'open'] },
+      mode: { type: 'string', enum: [...FUNNEL_MODES] },
       total_users: int,
       steps: { type: 'array', items: stepAnalytics },
       breakdown: {

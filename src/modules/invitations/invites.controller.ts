@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
 import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
@@ -21,6 +21,7 @@ export class InvitesController {
   @Access({ public: true })
   @Get(':token')
   @ApiOperation({ summary: 'Look up an invitation by its emailed token' })
+  @ApiParam({ name: 'token', description: 'The token of the invitation email\'s link.' })
   @ApiOk('PublicInvitation')
   @ApiErrors([404, InvitationsErrors.notFound], [410, InvitationsErrors.alreadyAccepted, InvitationsErrors.expired])
   async lookup(@Param('token') token: string) {

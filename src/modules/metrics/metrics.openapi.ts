@@ -24,7 +24,7 @@ export const MetricDefinitionSchema = object({
   status: { type: 'string', enum: [...METRIC_STATUSES] },
   created_at: timestamp,
   updated_at: timestamp,
-}, 'A metric definition (§2.12.1).');
+}, 'A metric definition: what the SDKs report under `slug`.');
 
 export const MetricDefinitionListSchema = object({ metrics: { type: 'array', items: MetricDefinitionSchema } });
 
@@ -49,7 +49,7 @@ export const MetricEventSchema = object({
   client_event_id: nullable(uuid),
   timestamp,
   received_at: timestamp,
-}, 'One metric row (§2.12.1).');
+}, 'One metric row as an SDK sent it.');
 
 export const MetricEventPageSchema = object({
   events: { type: 'array', items: MetricEventSchema },
@@ -59,7 +59,7 @@ export const MetricEventPageSchema = object({
 
 const groupSchema = object({
   key: { type: 'string', enum: [...GROUP_BY_VALUES] },
-  value: nullable({ type: 'string', description: 'Column text (null for rows without it), or the bucket start (UTC, §1.3) for time:*.' }),
+  value: nullable({ type: 'string', description: 'Column text (null for rows without it), or the bucket start (ISO 8601 UTC with milliseconds) for `time:*`.' }),
   total_count: int,
   complete_count: int,
   fail_count: int,

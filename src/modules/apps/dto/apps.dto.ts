@@ -1,5 +1,7 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsAnyJson, IsOneOf, IsText, IsUuidText, RequireFields } from '../../../common/pipes/validation';
 import { AppErrors } from '../apps.errors';
+import { APP_PLATFORMS } from '../entities/app.entity';
 
 /** Fields whose bad values get their own answer (platform → "Invalid platform", project_id → 404), never a length error. */
 const ANY_LENGTH = Number.MAX_SAFE_INTEGER;
@@ -11,9 +13,13 @@ export class ListAppsQuery {
 /** Declared in the contract's field order, so type/length errors come out in that order. */
 @RequireFields(['name', 'platform', 'project_id'], AppErrors.createRequired)
 export class CreateAppDto {
+  @ApiProperty({ example: 'Acme iOS' })
   @IsText() name: string;
+  @ApiProperty({ enum: [...APP_PLATFORMS], example: 'apple' })
   @IsText({ max: ANY_LENGTH }) platform: string;
+  @ApiProperty({ description: 'Required unless the platform is `backend` (which has none).', example: 'com.acme.mobile' })
   @IsText() bundle_id?: string;
+  @ApiProperty({ format: 'uuid', description: 'The `id` of a project (`POST /v1/projects`).' })
   @IsText({ max: ANY_LENGTH }) project_id: string;
 }
 

@@ -27,7 +27,7 @@ export class CreateApiKeyDto {
   @IsText({ max: Number.MAX_SAFE_INTEGER }) team_id?: string;
   @IsInteger({ min: 1, max: 3650, message: 'expires_in_days must be an integer between 1 and 3650' }) expires_in_days?: number;
   /** Validated after the role check (§1.8 texts). */
-  @IsAnyJson({ enum: Object.values(Permission), isArray: true, description: 'Default: every permission the key type allows (§1.8).' })
+  @IsAnyJson({ enum: Object.values(Permission), isArray: true, description: 'Default: every permission the key type allows (client keys: `events:write`; agent keys: every other permission).' })
   permissions?: unknown;
 }
 

@@ -5,12 +5,14 @@ const ANY_LENGTH = Number.MAX_SAFE_INTEGER;
 
 export class SendCodeDto {
   /** Validated (and normalised) by the service: one text for every problem. */
-  @IsAnyJson({ type: 'string', format: 'email', maxLength: 255, required: true }) email?: unknown;
+  @IsAnyJson({ type: 'string', format: 'email', maxLength: 255, required: true, example: 'you@example.com' }) email?: unknown;
 }
 
 @RequireFields(['email', 'code'], 'email and code required')
 export class VerifyCodeDto {
+  @ApiProperty({ example: 'you@example.com' })
   @IsText({ max: ANY_LENGTH }) email: string;
+  @ApiProperty({ description: 'The 6 digits from the email.', example: '123456' })
   @IsText({ max: ANY_LENGTH }) code: string;
 }
 

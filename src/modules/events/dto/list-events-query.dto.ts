@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateBy } from 'class-validator';
 import { IsAnyJson, IsOneOf, IsUuidText } from '../../../common/pipes/validation';
 import { parseTimestamp } from '../../../common/http/timestamp';
-import { DATA_MODES, EVENT_ENVIRONMENTS, EVENT_LEVELS } from '../events.constants';
+import { DATA_MODES, DATA_MODE_DOC, EVENT_ENVIRONMENTS, EVENT_LEVELS } from '../events.constants';
 import { EventQueryErrors } from '../events.errors';
 
 /** A §1.3 timestamp string; anything else → `message`. */
@@ -33,7 +33,9 @@ export class ListEventsQueryDto {
   @IsTimestampText(EventQueryErrors.since) since?: string;
   @ApiPropertyOptional({ type: 'string' })
   @IsTimestampText(EventQueryErrors.until) until?: string;
-  @IsOneOf(DATA_MODES, EventQueryErrors.dataMode) data_mode?: string;
+  @ApiPropertyOptional({ type: 'string', ...DATA_MODE_DOC })
+  @IsOneOf(DATA_MODES, EventQueryErrors.dataMode)
+  data_mode?: string;
   @IsAnyJson() cursor?: string;
   @IsAnyJson() limit?: string;
 }

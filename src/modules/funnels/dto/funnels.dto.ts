@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateBy, ValidationArguments } from 'class-validator';
 import { parseTimestamp } from '../../../common/http/timestamp';
 import { IsAnyJson, IsOneOf, IsText, IsUuidText, RequireFields } from '../../../common/pipes/validation';
-import { DATA_MODES, EVENT_ENVIRONMENTS } from '../../events/events.constants';
+import { DATA_MODES, DATA_MODE_DOC, EVENT_ENVIRONMENTS } from '../../events/events.constants';
 import { FUNNEL_MODES, FunnelMode, parseConversionWindow, parseExperiment, parseGroupBy } from '../funnel-query';
 import { FunnelErrors } from '../funnels.errors';
 
@@ -10,7 +10,7 @@ const STEPS_DOC = {
   type: 'array',
   minItems: 1,
   maxItems: 20,
-  description: 'Each entry `{"name": string (1–255), "event_filter": {"message"?: string, "screen_name"?: string}}` (§2.13.2).',
+  description: 'Each entry `{"name": string (1–255), "event_filter": {"message"?: string, "screen_name"?: string}}` ; `message` matches the whole message (e.g. `track:checkout_started`), `screen_name` the screen.',
   items: { type: 'object' },
 } as const;
 
@@ -78,9 +78,11 @@ export class FunnelQueryDto {
   @QueryRule('groupBy', (v) => parseGroupBy(v) !== null, FunnelErrors.groupBy)
   group_by?: string;
 
-  @IsOneOf(DATA_MODES, FunnelErrors.dataMode) data_mode?: string;
+  @ApiPropertyOptional({ type: 'string', ...DATA_MODE_DOC })
+  @IsOneOf(DATA_MODES, FunnelErrors.dataMode)
+  data_mode?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 2_592_000, description: 'Seconds; closed mode only (B18).' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 2_592_000, description: 'Seconds a user has from the first step to the last (closed mode only; with `mode=open` it is refused).' })
   @ValidateBy({
     name: 'conversionWindow',
     validator: {

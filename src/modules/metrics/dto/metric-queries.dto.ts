@@ -3,7 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ValidateBy } from 'class-validator';
 import { parseTimestamp } from '../../../common/http/timestamp';
 import { IsAnyJson, IsOneOf, IsUuidText } from '../../../common/pipes/validation';
-import { DATA_MODES, EVENT_ENVIRONMENTS } from '../../events/events.constants';
+import { DATA_MODES, DATA_MODE_DOC, EVENT_ENVIRONMENTS } from '../../events/events.constants';
 import { GROUP_BY_VALUES, METRIC_PHASES } from '../metric-rules';
 import { MetricErrors } from '../metrics.errors';
 
@@ -44,7 +44,9 @@ export class ListMetricEventsQueryDto {
   @IsOneOf(EVENT_ENVIRONMENTS, MetricErrors.environment) environment?: string;
   @IsTimestampText(MetricErrors.since) since?: string;
   @IsTimestampText(MetricErrors.until) until?: string;
-  @IsOneOf(DATA_MODES, MetricErrors.dataMode) data_mode?: string;
+  @ApiProperty({ required: false, type: 'string', ...DATA_MODE_DOC })
+  @IsOneOf(DATA_MODES, MetricErrors.dataMode)
+  data_mode?: string;
   @IsAnyJson({ type: 'string' }) cursor?: string;
   @IsAnyJson({ type: 'integer' }) limit?: string;
 }
@@ -62,7 +64,9 @@ export class MetricQueryDto {
   @IsAnyJson({ type: 'string' }) os_version?: string;
   @IsAnyJson({ type: 'string' }) user_id?: string;
   @IsOneOf(EVENT_ENVIRONMENTS, MetricErrors.environment) environment?: string;
-  @IsOneOf(DATA_MODES, MetricErrors.dataMode) data_mode?: string;
+  @ApiProperty({ required: false, type: 'string', ...DATA_MODE_DOC })
+  @IsOneOf(DATA_MODES, MetricErrors.dataMode)
+  data_mode?: string;
   @IsGroupBy() group_by?: string;
-  @IsAnyJson({ type: 'string', description: 'IANA time zone for time buckets (B19); default UTC.' }) tz?: string;
+  @IsAnyJson({ type: 'string', description: 'IANA time zone (e.g. `Europe/Berlin`) in which `time:*` groups start their buckets; default UTC.', example: 'Europe/Berlin' }) tz?: string;
 }

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsText, IsUuidText, RequireFields } from '../../../common/pipes/validation';
 import { ProjectErrors } from '../projects.errors';
 
@@ -10,8 +11,11 @@ export class ListProjectsQuery {
 
 @RequireFields(['team_id', 'name', 'slug'], ProjectErrors.createRequired)
 export class CreateProjectDto {
+  @ApiProperty({ format: 'uuid', description: 'Your personal team is in `teams` of the verify-code answer (or `GET /v1/auth/teams`).' })
   @IsText({ max: ANY_LENGTH }) team_id: string;
+  @ApiProperty({ example: 'Acme Mobile' })
   @IsText() name: string;
+  @ApiProperty({ example: 'acme-mobile' })
   @IsText() slug: string;
 }
 
