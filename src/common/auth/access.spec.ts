@@ -5,7 +5,7 @@ import { TeamRole } from './team-role';
 
 const user: UserPrincipal = { kind: 'user', userId: 'u', email: 'u@example.com' };
 const key = (permissions: string[]): ApiKeyPrincipal => ({
-  kind: 'api_key', keyId: 'k', keyType: ApiKeyType.Agent, teamId: 't', appId: null, permissions, createdBy: 'u',
+  kind: 'api_key', keyId: 'k', keyType: ApiKeyType.Agent, teamId: 't', appId: null, app: null, permissions, createdBy: 'u',
 });
 
 describe('accessProblem', () => {

@@ -7,12 +7,26 @@ export interface UserPrincipal {
   readonly email: string;
 }
 
+/**
+ * The app of an app-scoped key as ingest checks it (§2.7), read in the same lookup as the key and cached
+ * with it, so one cache serves both.
+ */
+export interface ApiKeyApp {
+  /** SPEC §2.6 platforms (the apps module's AppPlatform; common cannot import it). */
+  readonly platform: 'apple' | 'android' | 'web' | 'backend';
+  readonly bundleId: string | null;
+  /** The app row is soft-deleted while the key is not (deleting an app through the API revokes its keys). */
+  readonly deleted: boolean;
+}
+
 export interface ApiKeyPrincipal {
   readonly kind: 'api_key';
   readonly keyId: string;
   readonly keyType: ApiKeyType;
   readonly teamId: string;
   readonly appId: string | null;
+  /** The key's app; null when the key is not scoped to an app (or its app row no longer exists). */
+  readonly app: ApiKeyApp | null;
   readonly permissions: readonly string[];
   readonly createdBy: string;
 }

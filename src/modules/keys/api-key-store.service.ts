@@ -8,7 +8,10 @@ import { generateApiKey, hashApiKey } from './api-key-secrets';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeyAuthRow, ApiKeyView } from './keys.types';
 
-/** How long a looked-up key is trusted without asking the database (other instances see revocations within this). */
+/**
+ * How long a looked-up key (with its app's platform, bundle_id and deleted state) is trusted without asking
+ * the database: other instances see revocations, and an app deleted without revoking its keys, within this.
+ */
 export const KEY_CACHE_TTL_MS = 5_000;
 /** `last_used_at` is written at most this often per key (§1.7 allows it to lag). */
 export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -18,7 +21,7 @@ export type ApiKeyAuthResult = { ok: true; principal: ApiKeyPrincipal } | { ok: 
 
 /**
  * Owns the api_keys table for every module: creation (secrets hashed, B4), authentication with a short
- * cache (one indexed lookup per key per TTL), and revocation, which clears the cache so a key revoked
+ * cache (one indexed lookup per key per TTL, which also carries the key's app for ingest), and revocation, which clears the cache so a key revoked
  * through this server stops working at once.
  */
 @Injectable()
@@ -75,7 +78,7 @@ export class ApiKeyStoreService implements EntitySubscriberInterface {
     return {
       ok: true,
       principal: {
-        kind: 'api_key', keyId: row.id, keyType: row.keyType, teamId: row.teamId, appId: row.appId,
+        kind: 'api_key', keyId: row.id, keyType: row.keyType, teamId: row.teamId, appId: row.appId, app: row.app,
         permissions: row.permissions, createdBy: row.createdBy,
       },
     };

@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { ApiKeyType } from '../../common/auth/permission';
+import { ApiKeyApp } from '../../common/auth/principal';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { ApiKeyAuthRow, ApiKeyView } from './keys.types';
+
+/** The app columns of findForAuth (all null for a key without an app). */
+interface AppColumns {
+  appPlatform: ApiKeyApp['platform'] | null;
+  appBundleId: string | null;
+  appDeleted: boolean;
+}
 
 @Injectable()
 export class ApiKeysRepository {
@@ -12,14 +20,23 @@ export class ApiKeysRepository {
     return (m ?? this.ds.manager).getRepository(ApiKeyEntity);
   }
 
+  /**
+   * The live key with this hash and, for an app-scoped key, its app's platform, bundle_id and deleted state
+   * (read here so that the key cache serves ingest's app checks too). One round trip: the unique key_hash
+   * index, then the apps primary key.
+   */
   async findForAuth(keyHash: string): Promise<ApiKeyAuthRow | null> {
-    const rows: ApiKeyAuthRow[] = await this.ds.query(
-      `SELECT id, key_type AS "keyType", team_id AS "teamId", app_id AS "appId", permissions, created_by AS "createdBy",
-              expires_at AS "expiresAt"
-         FROM api_keys WHERE key_hash = $1 AND deleted_at IS NULL`,
+    const rows: (Omit<ApiKeyAuthRow, 'app'> & AppColumns)[] = await this.ds.query(
+      `SELECT k.id, k.key_type AS "keyType", k.team_id AS "teamId", k.app_id AS "appId", k.permissions,
+              k.created_by AS "createdBy", k.expires_at AS "expiresAt",
+              a.platform AS "appPlatform", a.bundle_id AS "appBundleId", a.deleted_at IS NOT NULL AS "appDeleted"
+         FROM api_keys k LEFT JOIN apps a ON a.id = k.app_id
+        WHERE k.key_hash = $1 AND k.deleted_at IS NULL`,
       [keyHash],
     );
-    return rows[0] ?? null;
+    if (rows.length === 0) return null;
+    const { appPlatform, appBundleId, appDeleted, ...key } = rows[0];
+    return { ...key, app: appPlatform === null ? null : { platform: appPlatform, bundleId: appBundleId, deleted: appDeleted } };
   }
 
   async touchLastUsed(id: string, at: Date): Promise<void> {
