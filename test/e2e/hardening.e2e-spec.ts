@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { sign } from 'jsonwebtoken';
 import { MAX_JSON_DEPTH } from '../../src/common/http/json-depth';
-import { INGEST_WRITER_DEFAULTS, IngestWriter } from '../../src/modules/events/ingest-writer';
+import { INGEST_WRITER_DEFAULTS, INGEST_WRITER_OPTIONS } from '../../src/modules/events/ingest-writer';
 import { PrometheusService } from '../../src/modules/observability/prometheus.service';
 import { AppFixture, createApp } from '../factories/apps.factory';
 import { anEvent, ingest, ingestOk } from '../factories/events.factory';
@@ -344,14 +344,22 @@ describe('hardening', () => {
   });
 
   describe('a full ingest write queue', () => {
-    afterEach(() => t.app.get(IngestWriter).configure(INGEST_WRITER_DEFAULTS));
+    /** A second app on the same database whose ingest writer runs one statement at a time and queues one event. */
+    let queueApp: TestApp;
+    beforeAll(async () => {
+      queueApp = await createTestApp({}, [
+        { provide: INGEST_WRITER_OPTIONS, useValue: { ...INGEST_WRITER_DEFAULTS, maxInFlight: 1, maxQueuedEvents: 1 } },
+      ]);
+    });
+    afterAll(async () => {
+      await queueApp.close();
+    });
 
     it('answers 503 "Server busy" with Retry-After and counts it; every 200 was stored', async () => {
-      const app = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
-      await ingestOk(t, app, [anEvent()]); // warm: prepared statement, app cache
-      t.app.get(IngestWriter).configure({ maxInFlight: 1, maxQueuedEvents: 1 });
+      const app = await createApp(queueApp, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      await ingestOk(queueApp, app, [anEvent()]); // warm: prepared statement, key cache
       const before = await busyCount();
-      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => ingest(t, app, [anEvent({ message: `m${i}` })])));
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => ingest(queueApp, app, [anEvent({ message: `m${i}` })])));
       const busy = results.filter((r) => r.statusCode === 503);
       const ok = results.filter((r) => r.statusCode === 200);
       expect(busy.length + ok.length).toBe(30);
@@ -365,7 +373,7 @@ describe('hardening', () => {
     });
 
     async function busyCount(): Promise<number> {
-      const text = await t.app.get(PrometheusService).render();
+      const text = await queueApp.app.get(PrometheusService).render();
       return Number(/^owlmetry_ingest_busy_rejections_total (\d+)/m.exec(text)?.[1] ?? NaN);
     }
   });

@@ -19,8 +19,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real AppModule on the Fastify adapter, configured exactly like main.ts, on the run's database. */
-export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+/** A provider of the app replaced by a value for one test app (e.g. the ingest writer's options). */
+export interface ProviderOverride {
+  provide: string | symbol | (abstract new (...args: never[]) => unknown);
+  useValue: unknown;
+}
+
+/**
+ * The real AppModule on the Fastify adapter, configured exactly like main.ts, on the run's database;
+ * `providers` replace the named providers in this app only.
+ */
+export async function createTestApp(overrides: Partial<AppConfig> = {}, providers: ProviderOverride[] = []): Promise<TestApp> {
   const sink = new SmtpSink();
   await sink.start();
   const config: AppConfig = {
@@ -31,7 +40,9 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
     webAppUrl: 'http://dashboard.test',
     ...overrides,
   };
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  for (const { provide, useValue } of providers) builder.overrideProvider(provide).useValue(useValue);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastifyOptions()), { logger: false, bodyParser: false });
   await configureApp(app, config);
   await app.init();

@@ -10,13 +10,21 @@ import { IdentityClaimService } from './identity-claim.service';
 import { IdentityController } from './identity.controller';
 import { IngestController } from './ingest.controller';
 import { IngestService } from './ingest.service';
-import { IngestWriter } from './ingest-writer';
+import { INGEST_WRITER_DEFAULTS, INGEST_WRITER_OPTIONS, IngestWriter } from './ingest-writer';
 
 /** SDK ingest, event queries and identity claim (§2.7–§2.9); owns the events and event_dedup tables. */
 @Module({
   imports: [AppsModule, TeamsModule, RateLimitModule],
   controllers: [IngestController, EventsController, IdentityController],
-  providers: [EventsRepository, IngestWriter, IngestService, EventsQueryService, IdentityClaimService, EventsMaintenanceService],
+  providers: [
+    EventsRepository,
+    { provide: INGEST_WRITER_OPTIONS, useValue: INGEST_WRITER_DEFAULTS },
+    IngestWriter,
+    IngestService,
+    EventsQueryService,
+    IdentityClaimService,
+    EventsMaintenanceService,
+  ],
   exports: [EventsMaintenanceService],
 })
 export class EventsModule {}

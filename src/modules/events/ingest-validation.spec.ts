@@ -1,5 +1,6 @@
 import {
   EVENT_ERRORS,
+  EventField,
   NormalizedEvent,
   PLATFORM_ENVIRONMENTS,
   Platform,
@@ -18,11 +19,16 @@ type Raw = Record<string, unknown>;
 
 const base = (over: Raw = {}): Raw => ({ message: 'hello', level: 'info', session_id: SESSION, ...over });
 
-/** Runs the validator and returns the problem text, failing the test if the event was accepted. */
-function problem(raw: unknown, platform: Platform = 'apple', index = 0): string {
+/** Runs the validator and returns the rejection, failing the test if the event was accepted. */
+function rejection(raw: unknown, platform: Platform = 'apple', index = 0): { message: string; field: EventField } {
   const r = validateEvent(raw, index, platform, NOW);
   if (r.ok) throw new Error(`expected a rejection, got ${JSON.stringify(r.event)}`);
-  return r.message;
+  return { message: r.message, field: r.field };
+}
+
+/** Runs the validator and returns the problem text, failing the test if the event was accepted. */
+function problem(raw: unknown, platform: Platform = 'apple', index = 0): string {
+  return rejection(raw, platform, index).message;
 }
 
 /** Runs the validator and returns the normalised event, failing the test if it was rejected. */
@@ -545,10 +551,22 @@ describe('validateEvent — check order', () => {
       ['experiments', { b: 'c' }, 'experiments must be an object'],
     ];
     for (const [field, fix, text] of steps) {
-      expect(problem(raw, 'apple', 3)).toBe(`events[3]: ${text}`);
+      expect(rejection(raw, 'apple', 3)).toEqual({ message: `events[3]: ${text}`, field });
       raw[field] = fix;
     }
     expect(accepted(raw).customAttributes).toEqual({ a: '1' });
+  });
+
+  it('names the failing field beside the text: `event` for a non-object, the wire name otherwise', () => {
+    expect(rejection(null)).toEqual({ message: 'events[0]: event must be an object', field: 'event' });
+    expect(rejection(base({ session_id: undefined })).field).toBe('session_id');
+    expect(rejection(base({ timestamp: at(10 * 60_000) })).field).toBe('timestamp');
+    expect(rejection(base({ environment: 'android' })).field).toBe('environment');
+    expect(rejection(base({ locale: 'x'.repeat(513) }))).toEqual({
+      message: 'events[0]: locale must be at most 512 characters', field: 'locale',
+    });
+    expect(rejection(base({ custom_attributes: { k: {} } })).field).toBe('custom_attributes');
+    expect(rejection(base({ experiments: { k: 1 } })).field).toBe('experiments');
   });
 
   it('checks message before anything else and timestamp type before its window', () => {

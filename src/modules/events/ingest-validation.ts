@@ -4,7 +4,7 @@ import { isUuid } from '../../common/http/uuid';
 /**
  * Per-event ingest rules (SPEC §2.7 table, §1.11 "Ingest field types"). Runs for every event of every
  * batch, so it is plain code: no class-validator, no reflection, few allocations. Only the first failing
- * check per event is reported, as `events[<i>]: <problem>`.
+ * check per event is reported, as `events[<i>]: <problem>` together with the field it failed on.
  *
  * "Missing" follows §1.2: a field that is absent, `null` or `""` counts as not supplied, for every field.
  * Only own properties are read, so an inherited `constructor`/`toString` never looks like a field.
@@ -42,7 +42,26 @@ export interface NormalizedEvent {
   timestamp: Date;
 }
 
-export type EventValidationResult = { ok: true; event: NormalizedEvent } | { ok: false; message: string };
+/**
+ * The field a rejected event failed on (`event` when it is not an object at all): the label of the
+ * rejection metric, and the word the problem text starts with.
+ */
+export type EventField =
+  | 'event'
+  | 'message'
+  | 'level'
+  | 'session_id'
+  | 'timestamp'
+  | 'environment'
+  | 'client_event_id'
+  | OptionalStringField
+  | 'is_dev'
+  | 'custom_attributes'
+  | 'experiments';
+
+export type EventRejection = { ok: false; message: string; field: EventField };
+
+export type EventValidationResult = { ok: true; event: NormalizedEvent } | EventRejection;
 
 export const MAX_MESSAGE_CHARS = 10_000;
 export const MAX_FIELD_CHARS = 512;
@@ -224,8 +243,8 @@ function countKeptKeys(obj: JsonObject, keys: string[]): number {
   return n;
 }
 
-function fail(index: number, problem: string): { ok: false; message: string } {
-  return { ok: false, message: `events[${index}]: ${problem}` };
+function fail(index: number, field: EventField, problem: string): EventRejection {
+  return { ok: false, message: `events[${index}]: ${problem}`, field };
 }
 
 /**
@@ -235,32 +254,32 @@ function fail(index: number, problem: string): { ok: false; message: string } {
  */
 export function validateEvent(raw: unknown, index: number, platform: Platform, now: Date): EventValidationResult {
   // 1
-  if (!isPlainObject(raw)) return fail(index, EVENT_ERRORS.notObject);
+  if (!isPlainObject(raw)) return fail(index, 'event', EVENT_ERRORS.notObject);
 
   // 2, 3
   const message = own(raw, 'message');
-  if (typeof message !== 'string' || message === '') return fail(index, EVENT_ERRORS.messageRequired);
-  if (exceedsCodePoints(message, MAX_MESSAGE_CHARS)) return fail(index, EVENT_ERRORS.messageTooLong);
+  if (typeof message !== 'string' || message === '') return fail(index, 'message', EVENT_ERRORS.messageRequired);
+  if (exceedsCodePoints(message, MAX_MESSAGE_CHARS)) return fail(index, 'message', EVENT_ERRORS.messageTooLong);
 
   // 4 (case-sensitive; absent, null, "" and non-strings all get this text)
   const level = own(raw, 'level');
-  if (typeof level !== 'string' || !LEVELS.has(level)) return fail(index, EVENT_ERRORS.level);
+  if (typeof level !== 'string' || !LEVELS.has(level)) return fail(index, 'level', EVENT_ERRORS.level);
 
   // 5, 6
   const sessionId = own(raw, 'session_id');
-  if (typeof sessionId !== 'string' || sessionId === '') return fail(index, EVENT_ERRORS.sessionIdRequired);
-  if (!isUuid(sessionId)) return fail(index, EVENT_ERRORS.sessionIdUuid);
+  if (typeof sessionId !== 'string' || sessionId === '') return fail(index, 'session_id', EVENT_ERRORS.sessionIdRequired);
+  if (!isUuid(sessionId)) return fail(index, 'session_id', EVENT_ERRORS.sessionIdUuid);
 
   // 7, 8, 9
   const rawTimestamp = own(raw, 'timestamp');
   let timestamp = now;
   if (!isMissing(rawTimestamp)) {
     const parsed = parseTimestamp(rawTimestamp);
-    if (parsed === null) return fail(index, EVENT_ERRORS.timestampInvalid);
+    if (parsed === null) return fail(index, 'timestamp', EVENT_ERRORS.timestampInvalid);
     const t = parsed.getTime();
     const nowMs = now.getTime();
-    if (t > nowMs + MAX_FUTURE_MS) return fail(index, EVENT_ERRORS.timestampFuture);
-    if (t < nowMs - MAX_PAST_MS) return fail(index, EVENT_ERRORS.timestampPast);
+    if (t > nowMs + MAX_FUTURE_MS) return fail(index, 'timestamp', EVENT_ERRORS.timestampFuture);
+    if (t < nowMs - MAX_PAST_MS) return fail(index, 'timestamp', EVENT_ERRORS.timestampPast);
     timestamp = parsed;
   }
 
@@ -268,9 +287,9 @@ export function validateEvent(raw: unknown, index: number, platform: Platform, n
   const rawEnvironment = own(raw, 'environment');
   let environment: string | null = null;
   if (!isMissing(rawEnvironment)) {
-    if (typeof rawEnvironment !== 'string') return fail(index, EVENT_ERRORS.environmentType);
+    if (typeof rawEnvironment !== 'string') return fail(index, 'environment', EVENT_ERRORS.environmentType);
     if (!PLATFORM_ENVIRONMENTS[platform].includes(rawEnvironment)) {
-      return fail(index, EVENT_ERRORS.environmentNotAllowed(rawEnvironment, platform));
+      return fail(index, 'environment', EVENT_ERRORS.environmentNotAllowed(rawEnvironment, platform));
     }
     environment = rawEnvironment;
   }
@@ -279,7 +298,7 @@ export function validateEvent(raw: unknown, index: number, platform: Platform, n
   const rawClientEventId = own(raw, 'client_event_id');
   let clientEventId: string | null = null;
   if (!isMissing(rawClientEventId)) {
-    if (!isUuid(rawClientEventId)) return fail(index, EVENT_ERRORS.clientEventId);
+    if (!isUuid(rawClientEventId)) return fail(index, 'client_event_id', EVENT_ERRORS.clientEventId);
     clientEventId = rawClientEventId.toLowerCase();
   }
 
@@ -297,8 +316,8 @@ export function validateEvent(raw: unknown, index: number, platform: Platform, n
   for (const field of OPTIONAL_STRING_FIELDS) {
     const value = own(raw, field);
     if (isMissing(value)) continue;
-    if (typeof value !== 'string') return fail(index, EVENT_ERRORS.fieldType(field));
-    if (exceedsCodePoints(value, MAX_FIELD_CHARS)) return fail(index, EVENT_ERRORS.fieldTooLong(field));
+    if (typeof value !== 'string') return fail(index, field, EVENT_ERRORS.fieldType(field));
+    if (exceedsCodePoints(value, MAX_FIELD_CHARS)) return fail(index, field, EVENT_ERRORS.fieldTooLong(field));
     strings[field] = value;
   }
 
@@ -306,17 +325,17 @@ export function validateEvent(raw: unknown, index: number, platform: Platform, n
   const rawIsDev = own(raw, 'is_dev');
   let isDev = false;
   if (!isMissing(rawIsDev)) {
-    if (typeof rawIsDev !== 'boolean') return fail(index, EVENT_ERRORS.isDev);
+    if (typeof rawIsDev !== 'boolean') return fail(index, 'is_dev', EVENT_ERRORS.isDev);
     isDev = rawIsDev;
   }
 
   // 15
   const attributes = validateCustomAttributes(own(raw, 'custom_attributes'));
-  if (!attributes.ok) return fail(index, attributes.problem);
+  if (!attributes.ok) return fail(index, 'custom_attributes', attributes.problem);
 
   // 16
   const experiments = validateExperiments(own(raw, 'experiments'));
-  if (!experiments.ok) return fail(index, experiments.problem);
+  if (!experiments.ok) return fail(index, 'experiments', experiments.problem);
 
   return {
     ok: true,

@@ -1,7 +1,7 @@
 import { PinoLogger } from 'nestjs-pino';
 import { EventWriteRow, EventsRepository, StoredPerRequest } from './events.repository';
 import { NormalizedEvent } from './ingest-validation';
-import { IngestWrite, IngestWriter, mergeGroup, storedCounts, takeGroup } from './ingest-writer';
+import { IngestWrite, IngestWriter, IngestWriterOptions, mergeGroup, storedCounts, takeGroup } from './ingest-writer';
 
 const APP_A = '00000000-0000-4000-8000-00000000000a';
 const APP_B = '00000000-0000-4000-8000-00000000000b';
@@ -100,6 +100,24 @@ describe('mergeGroup', () => {
     ]);
   });
 
+  it('keeps only the first occurrence of a pair repeated inside one write', () => {
+    const rows = mergeGroup([write(APP_A, KEY_A, AT_1, [event('first', ID_1), event('x'), event('again', ID_1), event('own', ID_2)])]);
+    expect(brief(rows)).toEqual([[0, APP_A, 'first'], [0, APP_A, 'x'], [0, APP_A, 'own']]);
+  });
+
+  it('resolves repeats inside a write and across the group in one arrival order', () => {
+    const rows = mergeGroup([
+      write(APP_A, KEY_A, AT_1, [event('a1', ID_1), event('a1 again', ID_1)]),
+      write(APP_A, KEY_A, AT_2, [event('b2', ID_2), event('b1', ID_1), event('b2 again', ID_2)]),
+      write(APP_B, KEY_B, AT_2, [event('c1', ID_1), event('c1 again', ID_1)]),
+    ]);
+    expect(brief(rows)).toEqual([
+      [0, APP_A, 'a1'],
+      [1, APP_A, 'b2'],
+      [2, APP_B, 'c1'],
+    ]);
+  });
+
   it('never drops events without a client_event_id', () => {
     const rows = mergeGroup([write(APP_A, KEY_A, AT_1, [event('x'), event('x')]), write(APP_A, KEY_A, AT_1, [event('x')])]);
     expect(brief(rows)).toEqual([[0, APP_A, 'x'], [0, APP_A, 'x'], [1, APP_A, 'x']]);
@@ -157,10 +175,17 @@ describe('IngestWriter', () => {
   let repo: FakeRepository;
   let writer: IngestWriter;
 
+  /** A writer on `repo` with these options (as the INGEST_WRITER_OPTIONS provider hands them in). */
+  const writerWith = (options: Partial<IngestWriterOptions> = {}): IngestWriter =>
+    new IngestWriter(
+      repo as unknown as EventsRepository,
+      { maxInFlight: 1, maxRequests: 100, maxEvents: 1_000, maxQueuedEvents: 10_000, ...options },
+      logger,
+    );
+
   beforeEach(() => {
     repo = new FakeRepository();
-    writer = new IngestWriter(repo as unknown as EventsRepository, logger);
-    writer.configure({ maxInFlight: 1, maxRequests: 100, maxEvents: 1_000, maxQueuedEvents: 10_000 });
+    writer = writerWith();
   });
 
   it('an idle writer sends the first write at once, alone', async () => {
@@ -191,7 +216,7 @@ describe('IngestWriter', () => {
   });
 
   it('runs up to maxInFlight statements at once', async () => {
-    writer.configure({ maxInFlight: 2 });
+    writer = writerWith({ maxInFlight: 2 });
     repo.hold = true;
     const a = writer.write(write(APP_A, KEY_A, AT_1, [event('a')]));
     await tick();
@@ -211,7 +236,7 @@ describe('IngestWriter', () => {
   });
 
   it('respects the group limits', async () => {
-    writer.configure({ maxRequests: 2, maxEvents: 3 });
+    writer = writerWith({ maxRequests: 2, maxEvents: 3 });
     repo.hold = true;
     const writes = [
       writer.write(write(APP_A, KEY_A, AT_1, [event('1')])),
@@ -265,7 +290,7 @@ describe('IngestWriter', () => {
   });
 
   it('refuses a write when the queue is full, but never the first one', async () => {
-    writer.configure({ maxQueuedEvents: 2 });
+    writer = writerWith({ maxQueuedEvents: 2 });
     repo.hold = true;
     const big = writer.write(write(APP_A, KEY_A, AT_1, [event('1'), event('2'), event('3')])); // queue was empty
     const next = writer.write(write(APP_A, KEY_A, AT_1, [event('4')]));

@@ -1,9 +1,12 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { EventWriteRow, EventsRepository, StoredPerRequest } from './events.repository';
 import { NormalizedEvent } from './ingest-validation';
 
-/** The validated events of one ingest request, ready to store. `events` never repeat a client_event_id. */
+/**
+ * The validated events of one ingest request, ready to store, in batch order. `events` may repeat a
+ * client_event_id: mergeGroup keeps the first occurrence (B2 inside the request).
+ */
 export interface IngestWrite {
   appId: string;
   apiKeyId: string;
@@ -31,12 +34,19 @@ export interface IngestWriterOptions extends GroupLimits {
  * batch 1 its group size; two in flight gave the best mix (batch 1 c16 ~1 500 req/s, batch 100 c16
  * ~20 000 events/s). Groups of up to 1 000 events (10 full batches) keep one statement short.
  */
-export const INGEST_WRITER_DEFAULTS: IngestWriterOptions = {
+export const INGEST_WRITER_DEFAULTS: Readonly<IngestWriterOptions> = Object.freeze({
   maxInFlight: 2,
   maxRequests: 200,
   maxEvents: 1_000,
   maxQueuedEvents: 50_000,
-};
+});
+
+/**
+ * DI token of the writer's IngestWriterOptions (EventsModule provides INGEST_WRITER_DEFAULTS). Tests and
+ * benchmarks that want other tuning override the provider when they build the app; a running writer's
+ * options never change.
+ */
+export const INGEST_WRITER_OPTIONS = Symbol('INGEST_WRITER_OPTIONS');
 
 /**
  * Takes the next group off the head of `queue` (removing it): writes in arrival order while both limits
@@ -55,18 +65,21 @@ export function takeGroup<T>(queue: T[], eventsOf: (entry: T) => number, limits:
 }
 
 /**
- * The rows of one statement for a group of writes (`req` = index in `writes`). B2 inside the group: the
- * first write in arrival order that carries an (app, client_event_id) pair keeps it; later writes of the
- * group drop theirs (they count as duplicates, exactly as if they had come after the first one committed).
- * A pair is thereby claimed at most once per statement, which INSERT … ON CONFLICT DO UPDATE requires.
+ * The rows of one statement for a group of writes (`req` = index in `writes`), and the only place B2 is
+ * applied in process: the first occurrence in arrival order (writes in queue order, each batch in array
+ * order) of an (app, client_event_id) pair keeps it; every later one is dropped, whether it repeats the
+ * pair inside its own batch or in a later write of the group. Dropped events count as duplicates (the
+ * write's stored count leaves them out), exactly as if they had come after the first one committed.
+ * A pair is thereby claimed at most once per statement, which INSERT … ON CONFLICT DO UPDATE requires;
+ * pairs claimed by earlier statements are the database's to find (EventsRepository.insertEvents).
  */
 export function mergeGroup(writes: readonly IngestWrite[]): EventWriteRow[] {
   const rows: EventWriteRow[] = [];
-  const claimed = writes.length > 1 ? new Set<string>() : null; // one write is already distinct
+  const claimed = new Set<string>();
   for (let req = 0; req < writes.length; req++) {
     const { appId, apiKeyId, receivedAt, events } = writes[req];
     for (const event of events) {
-      if (claimed !== null && event.clientEventId !== null) {
+      if (event.clientEventId !== null) {
         const pair = `${appId}/${event.clientEventId}`;
         if (claimed.has(pair)) continue;
         claimed.add(pair);
@@ -115,7 +128,6 @@ interface Pending {
  */
 @Injectable()
 export class IngestWriter implements OnApplicationShutdown {
-  private readonly options: IngestWriterOptions = { ...INGEST_WRITER_DEFAULTS };
   private readonly queue: Pending[] = [];
   private queuedEvents = 0;
   private inFlight = 0;
@@ -124,17 +136,13 @@ export class IngestWriter implements OnApplicationShutdown {
 
   constructor(
     private readonly events: EventsRepository,
+    @Inject(INGEST_WRITER_OPTIONS) private readonly options: Readonly<IngestWriterOptions>,
     @InjectPinoLogger(IngestWriter.name) private readonly log: PinoLogger,
   ) {}
 
   /** Writes waiting for a statement (not yet sent). */
   get queued(): number {
     return this.queue.length;
-  }
-
-  /** Changes the tuning (tests and benchmarks); applies to the groups formed from now on. */
-  configure(options: Partial<IngestWriterOptions>): void {
-    Object.assign(this.options, options);
   }
 
   /** Stores the write (with the writes grouped with it); resolves with how many of its events were stored. */

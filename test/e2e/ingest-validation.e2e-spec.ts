@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { deflateSync, gzipSync } from 'node:zlib';
-import type { LightMyRequestResponse } from 'fastify';
 import { Permission } from '../../src/common/auth/permission';
-import { INGEST_WRITER_DEFAULTS, IngestWriter } from '../../src/modules/events/ingest-writer';
 import { AppFixture, createAgentKey, createApp, softDeleteAppOnly } from '../factories/apps.factory';
 import { RawEvent, SESSION_ID, aFullEvent, anEvent, ingest, listEvents, storedEvents } from '../factories/events.factory';
-import { Session, loginAs } from '../utils/auth';
+import { Session } from '../utils/auth';
 import { TestApp, createTestApp } from '../utils/create-test-app';
+import { freshIngestWorld, ownerEventsViaApi } from '../utils/ingest-world';
 
 const DAY_MS = 24 * 60 * 60_000;
 const iso = (offsetMs: number): string => new Date(Date.now() + offsetMs).toISOString();
 
+/** Request-level checks, per-event rules, partial acceptance and storage, compressed and hostile bodies. */
 describe('POST /v1/ingest', () => {
   let t: TestApp;
   let owner: Session;
@@ -25,17 +25,11 @@ describe('POST /v1/ingest', () => {
 
   /** Fresh database, a signed-in owner and an apple app with its client key. */
   async function freshWorld(): Promise<void> {
-    await t.reset();
-    owner = await loginAs(t, 'owner@example.com');
-    apple = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'apple' });
+    ({ owner, apple } = await freshIngestWorld(t));
   }
 
   /** Every stored event of the owner's apps through the API, newest first. */
-  async function eventsViaApi(query: Record<string, string> = {}): Promise<Record<string, unknown>[]> {
-    const res = await listEvents(t, owner.headers, { data_mode: 'all', limit: '200', ...query });
-    expect(res.statusCode).toBe(200);
-    return res.json().events;
-  }
+  const eventsViaApi = (query?: Record<string, string>): Promise<Record<string, unknown>[]> => ownerEventsViaApi(t, owner, query);
 
   describe('request-level checks, in contract order', () => {
     beforeEach(freshWorld);
@@ -481,117 +475,6 @@ describe('POST /v1/ingest', () => {
     });
   });
 
-  describe('group commit: concurrent requests share one statement', () => {
-    beforeEach(freshWorld);
-
-    const until = async (cond: () => boolean | Promise<boolean>): Promise<void> => {
-      for (let i = 0; i < 500; i++) {
-        if (await cond()) return;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      throw new Error('condition not reached in 5 s');
-    };
-
-    /**
-     * Sends `requests` while the ingest writer's only statement slot is busy (a request of another app whose
-     * app-user row a test transaction holds locked), so they queue and go out together as ONE statement
-     * once the lock is released. Answers them in the order given.
-     */
-    async function mergedRequests(requests: () => Promise<LightMyRequestResponse>[]): Promise<LightMyRequestResponse[]> {
-      const writer = t.app.get(IngestWriter);
-      const blockerApp = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
-      expect((await ingest(t, blockerApp, [anEvent({ user_id: 'u-blocker' })])).json()).toEqual({ accepted: 1, rejected: 0 });
-      writer.configure({ maxInFlight: 1 });
-      const locker = t.ds.createQueryRunner();
-      await locker.connect();
-      try {
-        await locker.startTransaction();
-        await locker.query(`SELECT 1 FROM app_users WHERE user_id = 'u-blocker' FOR UPDATE`);
-        const blocker = ingest(t, blockerApp, [anEvent({ user_id: 'u-blocker' })]);
-        await until(async () => {
-          const rows: { n: number }[] = await t.ds.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          return rows[0].n === 1;
-        });
-        const pending = requests();
-        await until(() => writer.queued === pending.length);
-        await locker.commitTransaction();
-        expect((await blocker).json()).toEqual({ accepted: 1, rejected: 0 });
-        return await Promise.all(pending);
-      } finally {
-        if (locker.isTransactionActive) await locker.rollbackTransaction();
-        await locker.release();
-        writer.configure(INGEST_WRITER_DEFAULTS);
-      }
-    }
-
-    it('each merged request answers its own count; B2 holds across them and apps stay apart', async () => {
-      const other = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
-      const shared = randomUUID();
-      const own = randomUUID();
-      const [r1, r2, r3, r4] = await mergedRequests(() => [
-        ingest(t, apple, [anEvent({ client_event_id: shared, message: 'shared', user_id: 'u-a' }), anEvent({ message: 'no id', user_id: 'u-b' })]),
-        ingest(t, apple, [anEvent({ client_event_id: shared, message: 'shared', user_id: 'u-a' }), anEvent({ client_event_id: own, message: 'own', user_id: 'u-a' })]),
-        ingest(t, apple, [anEvent({ client_event_id: shared, message: 'shared' }), anEvent({ level: 'nope' })]),
-        ingest(t, other, [anEvent({ client_event_id: shared, message: 'other app', user_id: 'u-a' })]),
-      ]);
-      expect([r1, r2, r3, r4].map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
-      // Whichever of the first three came first took the shared id; the others count it as a duplicate.
-      const accepted = [r1, r2, r3].map((r) => r.json().accepted as number);
-      expect([[2, 1, 0], [1, 2, 0], [1, 1, 1]]).toContainEqual(accepted);
-      expect(r3.json()).toEqual({
-        accepted: accepted[2], rejected: 1, errors: [{ index: 1, message: 'events[1]: level must be one of info, debug, warn, error' }],
-      });
-      expect(r4.json()).toEqual({ accepted: 1, rejected: 0 });
-      const stored = await storedEvents(t, apple.id);
-      expect(stored.map((e) => e.message).sort()).toEqual(['no id', 'own', 'shared']);
-      expect((await storedEvents(t, other.id)).map((e) => [e.client_event_id, e.message, e.api_key_id])).toEqual([
-        [shared, 'other app', other.clientKeyId],
-      ]);
-      for (const e of stored) expect([e.app_id, e.api_key_id]).toEqual([apple.id, apple.clientKeyId]);
-      const users = async (appId: string) => {
-        const res = await t.app.inject({ method: 'GET', url: `/v1/apps/${appId}/users`, headers: owner.headers });
-        expect(res.statusCode).toBe(200);
-        return (res.json().users as { user_id: string }[]).map((u) => u.user_id).sort();
-      };
-      expect(await users(apple.id)).toEqual(['u-a', 'u-b']);
-      expect(await users(other.id)).toEqual(['u-a']);
-    });
-
-    it('a request merged with a failing one still succeeds; only the failing one answers 500 and stores nothing', async () => {
-      await t.ds.query(`CREATE FUNCTION owl_test_refuse_user() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.user_id = 'u-refused' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$`);
-      await t.ds.query(`CREATE TRIGGER owl_test_refuse BEFORE INSERT ON app_users FOR EACH ROW EXECUTE FUNCTION owl_test_refuse_user()`);
-      const goodId = randomUUID();
-      const badId = randomUUID();
-      const bad = [anEvent({ client_event_id: badId, user_id: 'u1', message: 'bad' }), anEvent({ user_id: 'u-refused', message: 'bad' })];
-      try {
-        const [good, failed, good2] = await mergedRequests(() => [
-          ingest(t, apple, [anEvent({ client_event_id: goodId, user_id: 'u-good', message: 'good' })]),
-          ingest(t, apple, bad),
-          ingest(t, apple, [anEvent({ message: 'good too' })]),
-        ]);
-        expect(good.statusCode).toBe(200);
-        expect(good.json()).toEqual({ accepted: 1, rejected: 0 });
-        expect(good2.statusCode).toBe(200);
-        expect(good2.json()).toEqual({ accepted: 1, rejected: 0 });
-        expect(failed.statusCode).toBe(500);
-        expect(failed.json()).toEqual({ error: 'Internal server error' });
-        expect((await storedEvents(t, apple.id)).map((e) => e.message).sort()).toEqual(['good', 'good too']);
-        expect(await t.ds.query(`SELECT client_event_id FROM event_dedup WHERE app_id = $1`, [apple.id])).toEqual([
-          { client_event_id: goodId },
-        ]);
-        expect(await t.ds.query(`SELECT user_id FROM app_users WHERE app_id = $1`, [apple.id])).toEqual([{ user_id: 'u-good' }]);
-      } finally {
-        await t.ds.query(`DROP TRIGGER owl_test_refuse ON app_users`);
-        await t.ds.query(`DROP FUNCTION owl_test_refuse_user()`);
-      }
-      const retry = await ingest(t, apple, bad);
-      expect(retry.json()).toEqual({ accepted: 2, rejected: 0 });
-    });
-  });
-
   describe('compressed bodies (B6)', () => {
     beforeEach(freshWorld);
 
@@ -656,103 +539,6 @@ describe('POST /v1/ingest', () => {
       });
       expect(br.statusCode).toBe(415);
       expect(br.json()).toEqual({ error: 'Unsupported content encoding' });
-    });
-  });
-
-  describe('deduplication (B2)', () => {
-    beforeEach(freshWorld);
-
-    it('drops a client_event_id seen before (any case); neither accepted nor rejected', async () => {
-      const id = randomUUID();
-      expect((await ingest(t, apple, [anEvent({ client_event_id: id, message: 'one' })])).json()).toEqual({ accepted: 1, rejected: 0 });
-      const again = await ingest(t, apple, [
-        anEvent({ client_event_id: id.toUpperCase(), message: 'two' }),
-        anEvent({ message: 'three' }),
-        anEvent({ level: 'bad' }),
-      ]);
-      expect(again.statusCode).toBe(200);
-      expect(again.json()).toEqual({
-        accepted: 1, rejected: 1, errors: [{ index: 2, message: 'events[2]: level must be one of info, debug, warn, error' }],
-      });
-      expect((await eventsViaApi()).map((e) => e.message).sort()).toEqual(['one', 'three']);
-    });
-
-    it('keeps only the first valid occurrence inside one batch', async () => {
-      const id = randomUUID();
-      const res = await ingest(t, apple, [
-        anEvent({ client_event_id: id, message: 'invalid first', level: 'nope' }),
-        anEvent({ client_event_id: id, message: 'first valid' }),
-        anEvent({ client_event_id: id, message: 'second valid' }),
-        anEvent({ message: 'no id' }),
-        anEvent({ message: 'no id' }),
-      ]);
-      expect(res.json()).toEqual({
-        accepted: 3, rejected: 1, errors: [{ index: 0, message: 'events[0]: level must be one of info, debug, warn, error' }],
-      });
-      expect((await eventsViaApi()).map((e) => e.message).sort()).toEqual(['first valid', 'no id', 'no id']);
-    });
-
-    it('events without client_event_id are never deduplicated', async () => {
-      for (let i = 0; i < 3; i++) expect((await ingest(t, apple, [anEvent()])).json()).toEqual({ accepted: 1, rejected: 0 });
-      expect(await eventsViaApi()).toHaveLength(3);
-    });
-
-    it('is per app: the same id in another app is stored', async () => {
-      const other = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
-      const id = randomUUID();
-      expect((await ingest(t, apple, [anEvent({ client_event_id: id })])).json()).toEqual({ accepted: 1, rejected: 0 });
-      expect((await ingest(t, other, [anEvent({ client_event_id: id })])).json()).toEqual({ accepted: 1, rejected: 0 });
-      expect((await eventsViaApi()).map((e) => [e.app_id, e.client_event_id]).sort()).toEqual(
-        [[apple.id, id], [other.id, id]].sort(),
-      );
-    });
-
-    it('20 concurrent requests with one client_event_id store exactly one event, all answering 200', async () => {
-      const id = randomUUID();
-      const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => ingest(t, apple, [anEvent({ client_event_id: id, message: `copy ${i}` })])),
-      );
-      expect(answers.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
-      const bodies = answers.map((r) => r.json());
-      expect(bodies.filter((b) => b.accepted === 1)).toHaveLength(1);
-      expect(bodies.filter((b) => b.accepted === 0)).toHaveLength(19);
-      for (const b of bodies) expect(b.rejected).toBe(0);
-      expect(await eventsViaApi()).toHaveLength(1);
-    });
-
-    it('concurrent overlapping batches store each id once', async () => {
-      const ids = Array.from({ length: 30 }, () => randomUUID());
-      const answers = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => {
-          const mine = i % 2 === 0 ? ids : [...ids].reverse();
-          return ingest(t, apple, mine.map((id) => anEvent({ client_event_id: id, user_id: `user-${id.slice(0, 4)}` })));
-        }),
-      );
-      expect(answers.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
-      expect(answers.reduce((n, r) => n + (r.json().accepted as number), 0)).toBe(30);
-      const stored = await storedEvents(t, apple.id);
-      expect(new Set(stored.map((e) => e.client_event_id)).size).toBe(30);
-      expect(stored).toHaveLength(30);
-    });
-
-    it('an id last received more than 48 hours ago is accepted again', async () => {
-      const id = randomUUID();
-      await ingest(t, apple, [anEvent({ client_event_id: id, message: 'old' })]);
-      await t.ds.query(`UPDATE event_dedup SET received_at = now() - interval '47 hours' WHERE client_event_id = $1`, [id]);
-      expect((await ingest(t, apple, [anEvent({ client_event_id: id })])).json()).toEqual({ accepted: 0, rejected: 0 });
-      await t.ds.query(`UPDATE event_dedup SET received_at = now() - interval '49 hours' WHERE client_event_id = $1`, [id]);
-      expect((await ingest(t, apple, [anEvent({ client_event_id: id, message: 'new' })])).json()).toEqual({ accepted: 1, rejected: 0 });
-      expect((await eventsViaApi()).map((e) => e.message).sort()).toEqual(['new', 'old']);
-      // The window restarts from the new receipt.
-      expect((await ingest(t, apple, [anEvent({ client_event_id: id })])).json()).toEqual({ accepted: 0, rejected: 0 });
-    });
-
-    it('measures the window on receive time: an old timestamp retried is still a duplicate', async () => {
-      const id = randomUUID();
-      const old = iso(-20 * DAY_MS);
-      await ingest(t, apple, [anEvent({ client_event_id: id, timestamp: old })]);
-      expect((await ingest(t, apple, [anEvent({ client_event_id: id, timestamp: old })])).json()).toEqual({ accepted: 0, rejected: 0 });
-      expect(await eventsViaApi()).toHaveLength(1);
     });
   });
 
