@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RateLimitModule } from '../../common/rate-limit/rate-limit.module';
+import { PgPoolModule } from '../../database/pg-pool.module';
 import { AppsModule } from '../apps/apps.module';
 import { TeamsModule } from '../teams/teams.module';
 import { EventsController } from './events.controller';
@@ -14,7 +15,7 @@ import { INGEST_WRITER_DEFAULTS, INGEST_WRITER_OPTIONS, IngestWriter } from './i
 
 /** SDK ingest, event queries and identity claim (§2.7–§2.9); owns the events and event_dedup tables. */
 @Module({
-  imports: [AppsModule, TeamsModule, RateLimitModule],
+  imports: [AppsModule, TeamsModule, RateLimitModule, PgPoolModule],
   controllers: [IngestController, EventsController, IdentityController],
   providers: [
     EventsRepository,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseError } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
-import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { CursorPosition } from '../../common/http/pagination';
+import { PgPool } from '../../database/pg-pool';
 import { MonthPartition, assertSafePartition, partitionNamed, partitionsAround } from './event-partitions';
 import { FUNNEL_PREFIX, isFunnelMessage, metricFieldsOf } from './analytics-rows';
 import { ANONYMOUS_PREFIX, DEDUP_WINDOW_MS } from './events.constants';
@@ -155,11 +155,6 @@ const INSERT_EVENTS = `
  */
 const INSERT_EVENTS_STATEMENT = 'owl_insert_events_v2';
 
-/** The part of a pooled pg client used for INSERT_EVENTS. */
-interface PgClient {
-  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: StoredPerRequest[] }>;
-}
-
 /** The dedup window as a PostgreSQL interval (parameter $22 of INSERT_EVENTS). */
 const DEDUP_WINDOW_INTERVAL = `${DEDUP_WINDOW_MS} milliseconds`;
 
@@ -203,7 +198,10 @@ function pgCode(err: unknown): string | undefined {
 /** All SQL on `events` and `event_dedup`; raw and parameterised (the hot paths of §2.7/§2.8). */
 @Injectable()
 export class EventsRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly pool: PgPool,
+  ) {}
 
   /**
    * Claims the rows' client_event_ids, stores the rows whose claim succeeded (plus every row without an id)
@@ -246,12 +244,9 @@ export class EventsRepository {
       ...analyticsColumns(rows),
     ];
     // Straight on a pooled connection (not DataSource.query), because only pg's own API names a statement.
-    const [client, release] = (await (this.ds.driver as PostgresDriver).obtainMasterConnection()) as [
-      PgClient,
-      (err?: unknown) => void,
-    ];
+    const { client, release } = await this.pool.connect();
     try {
-      const result = await client.query({ name: INSERT_EVENTS_STATEMENT, text: INSERT_EVENTS, values });
+      const result = await client.query<StoredPerRequest>({ name: INSERT_EVENTS_STATEMENT, text: INSERT_EVENTS, values });
       release();
       return result.rows;
     } catch (err) {

@@ -1,15 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { PgPool } from '../../database/pg-pool';
 
 export type IngestOutcome = 'accepted' | 'rejected' | 'deduplicated';
 export type HostClass = 'api' | 'ingest';
-
-interface PgPool {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
 
 /** Prometheus metrics of B12, on a registry of our own (several app instances in one test process stay apart). */
 @Injectable()
@@ -35,17 +29,16 @@ export class PrometheusService {
     name: 'owlmetry_rate_limit_rejections_total', help: 'Requests refused by the token bucket', labelNames: ['host_class'], registers: [this.registry],
   });
 
-  constructor(ds: DataSource) {
+  constructor(pool: PgPool) {
     collectDefaultMetrics({ register: this.registry });
-    const pool = (): PgPool | undefined => (ds.driver as unknown as { master?: PgPool }).master;
     new Gauge({
       name: 'owlmetry_db_pool_connections', help: 'Database pool connections by state', labelNames: ['state'], registers: [this.registry],
       collect() {
-        const p = pool();
+        const p = pool.stats();
         if (!p) return;
-        this.set({ state: 'total' }, p.totalCount);
-        this.set({ state: 'idle' }, p.idleCount);
-        this.set({ state: 'waiting' }, p.waitingCount);
+        this.set({ state: 'total' }, p.total);
+        this.set({ state: 'idle' }, p.idle);
+        this.set({ state: 'waiting' }, p.waiting);
       },
     });
     for (const outcome of ['accepted', 'rejected', 'deduplicated'] as const) this.ingestEvents.inc({ outcome }, 0);
