@@ -1,4 +1,6 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { ProjectEntity } from '../../projects/entities/project.entity';
+import { TeamEntity } from '../../teams/entities/team.entity';
 
 export type AppPlatform = 'apple' | 'android' | 'web' | 'backend';
 
@@ -10,15 +12,23 @@ export const BACKEND_PLATFORM: AppPlatform = 'backend';
 
 export const isAppPlatform = (v: unknown): v is AppPlatform => typeof v === 'string' && (APP_PLATFORMS as string[]).includes(v);
 
+/** apps (migration 1732700000000); names, lengths and precision match it (`npm run migration:check`). */
 @Entity('apps')
+@Check('apps_platform_check', `platform IN ('apple', 'android', 'web', 'backend')`)
+@Index('apps_team_idx', ['teamId', 'createdAt'])
+@Index('apps_project_idx', ['projectId', 'createdAt'])
 export class AppEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'uuid' }) teamId: string;
-  @Column({ type: 'uuid' }) projectId: string;
-  @Column({ type: 'varchar' }) name: string;
-  @Column({ type: 'varchar' }) platform: AppPlatform;
-  @Column({ type: 'varchar', nullable: true }) bundleId: string | null;
-  @Column({ type: 'varchar' }) clientKey: string;
-  @Column({ type: 'timestamptz' }) createdAt: Date;
-  @Column({ type: 'timestamptz', nullable: true }) deletedAt: Date | null;
+  @ForeignKey(() => TeamEntity, { name: 'apps_team_id_fkey', onDelete: 'CASCADE' })
+  @Column({ type: 'uuid' })
+  teamId: string;
+  @ForeignKey(() => ProjectEntity, { name: 'apps_project_id_fkey', onDelete: 'CASCADE' })
+  @Column({ type: 'uuid' })
+  projectId: string;
+  @Column({ type: 'varchar', length: 255 }) name: string;
+  @Column({ type: 'varchar', length: 16 }) platform: AppPlatform;
+  @Column({ type: 'varchar', length: 255, nullable: true }) bundleId: string | null;
+  @Column({ type: 'varchar', length: 64 }) clientKey: string;
+  @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' }) createdAt: Date;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) deletedAt: Date | null;
 }
