@@ -710,7 +710,7 @@ describe('EVENT_ERRORS', () => {
 
 describe('validateEvent — text as given', () => {
   // Text PostgreSQL cannot store (U+0000, lone surrogates) is replaced by the JSON parser before validation
-  // (body-handling.spec.ts, and through HTTP in ingest.e2e-spec.ts); validation stores strings as sent.
+  // (body-handling.spec.ts, and through HTTP in ingest-validation.e2e-spec.ts); validation stores strings as sent.
   it('keeps every stored string, map key and value as given', () => {
     const event = accepted(base({ message: 'a\uFFFDb', custom_attributes: { 'k\uFFFD': 'v', n: 1 }, experiments: { x: 'y\uFFFD' } }));
     expect(event.message).toBe('a\uFFFDb');
