@@ -161,7 +161,8 @@ export class FunnelsRepository {
    *
    * It runs in a transaction with `SET LOCAL`: no JIT (compiling the expressions costs more than it saves at
    * these sizes), enough work_mem for the hash tables, and no sequential scan — the planner otherwise prefers a
-   * parallel scan plus a hash aggregate over a million user ids, which is slower than the ordered index-only scan.
+   * parallel scan plus a hash aggregate over a million user ids, which is slower than the ordered index-only scan;
+   * open mode also lowers the parallel costs so that workers share that scan.
    */
   async countFunnel(q: FunnelCountQuery): Promise<FunnelCounts> {
     const p = new Params();
@@ -273,6 +274,12 @@ export class FunnelsRepository {
       await m.query(`SET LOCAL jit = off`);
       await m.query(`SET LOCAL work_mem = '${FUNNEL_WORK_MEM}'`);
       if (!windowed) await m.query(`SET LOCAL enable_seqscan = off`);
+      if (q.mode === FunnelMode.Open) {
+        // Open mode: workers each fold a share of the index into per-(app, user) masks (a partial streaming
+        // group); the default costs keep this plan serial although it is faster with an idle core.
+        await m.query(`SET LOCAL parallel_setup_cost = 100`);
+        await m.query(`SET LOCAL parallel_tuple_cost = 0.01`);
+      }
       return m.query(sql, p.values);
     });
     const [total, ...groups] = rows;
