@@ -133,6 +133,17 @@ const toNumOrNull = (v: unknown): number | null => (v === null || v === undefine
 const AGGREGATE_WORK_MEM = '64MB';
 
 /**
+ * Time groups assign rows to buckets through 15-minute UTC slots (`date_bin`, integer arithmetic) and a small
+ * slot → bucket table computed once per query, instead of evaluating the zone-aware bucket per row. Every zone
+ * offset in use is a multiple of 15 minutes, so every bucket boundary is a slot boundary; a slot for which that
+ * does not hold (an offset change inside it, or two buckets in it) is left out of the table and its rows take
+ * the per-row expression. Longer ranges than this many slots (≈ 2.8 years) use the per-row expression throughout.
+ */
+const SLOT = `interval '15 minutes'`;
+const SLOT_MS = 15 * 60_000;
+const MAX_SLOTS = 100_000;
+
+/**
  * PostgreSQL's `percentile_cont(p) WITHIN GROUP (ORDER BY x)` over the multiset given as a histogram (distinct
  * values ascending, with their counts), for each p: the row positions `floor/ceil(p * (N - 1))` and the same float8
  * interpolation `lo + p' * (hi - lo)` as orderedsetaggs.c, so the result is bit-identical. Null when N = 0.
@@ -212,6 +223,45 @@ export class MetricEventsRepository {
   }
 
   /**
+   * Pass 1 of a time-grouped aggregation (same rows and columns as the plain histogram, `g` = bucket start): rows
+   * are joined to the slot → bucket table on `date_bin(15 min, timestamp)`, a hash join that parallel workers run
+   * on their share of the rows, so the histogram stays a parallel partial aggregate as without groups. A slot is
+   * in the table when the zone's offset is the same at its first and last microsecond and both lie in the same
+   * bucket (buckets never decrease while the offset is constant, so the whole slot is in that bucket). Rows after
+   * the table's range (no `until`: from a day after now) and rows in left-out slots are bucketed per row, read
+   * through index ranges of the timestamp.
+   */
+  private slottedHistogramSql(where: string, bucket: (t: string) => string, tz: string, until: string | undefined): string {
+    const lo = `date_bin(${SLOT}, $3::timestamptz, timestamptz 'epoch')`;
+    const end = until !== undefined
+      ? `(date_bin(${SLOT}, ${until}, timestamptz 'epoch') + ${SLOT})`
+      : `(date_bin(${SLOT}, now(), timestamptz 'epoch') + interval '1 day')`;
+    const last = `(k + ${SLOT} - interval '1 microsecond')`;
+    const offset = (t: string) => `((${t} AT TIME ZONE ${tz}) - (${t} AT TIME ZONE 'UTC'))`;
+    const slots = `FROM generate_series(${lo}, ${end} - ${SLOT}, ${SLOT}) AS k`;
+    const clean = `${offset('k')} = ${offset(last)} AND ${bucket('k')} = ${bucket(last)}`;
+    return `
+         SELECT s.g, m.phase, m.error, m.duration_ms AS d, count(*) AS n
+           FROM metric_events m
+           JOIN unnest(ARRAY(SELECT k ${slots} WHERE ${clean} ORDER BY k),
+                       ARRAY(SELECT ${bucket('k')} ${slots} WHERE ${clean} ORDER BY k)) AS s(k, g)
+             ON s.k = date_bin(${SLOT}, m."timestamp", timestamptz 'epoch')
+          WHERE ${where}
+          GROUP BY 1, 2, 3, 4
+         UNION ALL
+         SELECT ${bucket('m."timestamp"')}, m.phase, m.error, m.duration_ms, count(*)
+           FROM metric_events m
+          WHERE ${where} AND m."timestamp" >= ${end}
+          GROUP BY 1, 2, 3, 4
+         UNION ALL
+         SELECT ${bucket('m."timestamp"')}, m.phase, m.error, m.duration_ms, count(*)
+           FROM unnest(ARRAY(SELECT k ${slots} WHERE NOT (${clean}))) AS x(k)
+           JOIN metric_events m ON m."timestamp" >= x.k AND m."timestamp" < x.k + ${SLOT}
+          WHERE ${where}
+          GROUP BY 1, 2, 3, 4`;
+  }
+
+  /**
    * The whole §2.12.4 aggregation in ONE statement, without materialising the selected rows:
    * - pass 1 reads the rows once through the covering index and hash-aggregates them into a histogram keyed by
    *   (group, phase, error, duration_ms) — a few thousand rows for a million metric rows; parallel workers each
@@ -231,7 +281,8 @@ export class MetricEventsRepository {
       ? `ARRAY(SELECT a.id FROM apps a WHERE a.project_id = $1::uuid AND a.deleted_at IS NULL AND a.id = ${param(q.appId)}::uuid)`
       : `ARRAY(SELECT a.id FROM apps a WHERE a.project_id = $1::uuid AND a.deleted_at IS NULL)`;
     const cond = [`m.app_id = ANY(${appIds})`, 'm.metric_slug = $2', 'm."timestamp" >= $3::timestamptz'];
-    if (q.until !== undefined) cond.push(`m."timestamp" <= ${param(q.until.toISOString())}::timestamptz`);
+    const until = q.until !== undefined ? `${param(q.until.toISOString())}::timestamptz` : undefined;
+    if (until !== undefined) cond.push(`m."timestamp" <= ${until}`);
     if (q.appVersion !== undefined) cond.push(`m.app_version = ${param(q.appVersion)}`);
     if (q.deviceModel !== undefined) cond.push(`m.device_model = ${param(q.deviceModel)}`);
     if (q.osVersion !== undefined) cond.push(`m.os_version = ${param(q.osVersion)}`);
@@ -242,9 +293,17 @@ export class MetricEventsRepository {
 
     let groupExpr = 'NULL::text';
     let groupsSql = `'[]'::json`;
+    let histogramSql = '';
     if (q.groupBy !== undefined) {
       const column = GROUP_COLUMN[q.groupBy];
-      groupExpr = column ?? timeBucketSql(q.groupBy as GroupBy.Hour | GroupBy.Day | GroupBy.Week, 'm."timestamp"', `${param(q.tz)}::text`);
+      if (column !== undefined) groupExpr = column;
+      else {
+        const tz = `${param(q.tz)}::text`;
+        const bucket = (t: string) => timeBucketSql(q.groupBy as GroupBy.Hour | GroupBy.Day | GroupBy.Week, t, tz);
+        groupExpr = bucket('m."timestamp"');
+        const spanMs = (q.until?.getTime() ?? Date.now() + 86_400_000) - q.since.getTime();
+        if (spanMs / SLOT_MS <= MAX_SLOTS) histogramSql = this.slottedHistogramSql(where, bucket, tz, until);
+      }
       // Column groups: total desc, value ascending by code point, null last, first 100. Time buckets:
       // ascending start, uncapped (B19).
       const order = column ? `sum(n) DESC, g COLLATE "C" ASC NULLS LAST` : 'g ASC';
@@ -259,10 +318,12 @@ export class MetricEventsRepository {
                              FROM h GROUP BY g ORDER BY ord ${limit}) x)`;
     }
 
-    const sql = `WITH h AS MATERIALIZED (
+    const sql = `WITH h AS MATERIALIZED (${
+         histogramSql ||
+         `
          SELECT ${groupExpr} AS g, m.phase, m.error, m.duration_ms AS d, count(*) AS n
            FROM metric_events m WHERE ${where}
-          GROUP BY 1, 2, 3, 4
+          GROUP BY 1, 2, 3, 4`}
        )
        SELECT t.*,
               (SELECT coalesce(json_agg(json_build_object('error', e.error, 'count', e.n) ORDER BY e.ord), '[]'::json)
@@ -284,6 +345,8 @@ export class MetricEventsRepository {
                  FROM h) t`;
     const rows: Record<string, unknown>[] = await this.ds.transaction(async (m) => {
       await m.query(`SET LOCAL work_mem = '${AGGREGATE_WORK_MEM}'`);
+      // Grouped plans cost enough to trigger JIT, whose compilation (50–100 ms) outweighs what it saves here.
+      await m.query(`SET LOCAL jit = off`);
       return m.query(sql, params);
     });
     const r = rows[0];
