@@ -2,7 +2,9 @@
 //
 //   config/    imports nothing else from src/
 //   database/  imports config/ only (and migrations/, which it runs)
-//   common/    imports config/ (and database/'s driver helpers) at most — never src/modules/
+//   common/    imports config/ (and database/'s driver helpers) at most — never src/modules/; this includes
+//              common/openapi, which gets everything module-specific (schemas, access texts, tag order) from
+//              src/app.openapi.ts at the top of the graph
 //   modules/   a module reaches another only through its public surface (PUBLIC below); a module's
 //              *.repository.ts is private to it; entities cross module lines only for relations (from an
 //              entity file) or as types (a service of another module returns one)
@@ -21,11 +23,12 @@
  *   *.errors.ts     message constants that a test and the code share
  *   *.constants.ts  limits and closed sets (events' constants in metrics/funnels DTOs)
  *   *.mapper.ts     response types and mappers (a team summary inside an invitation response)
+ *   *.schemas.ts    OpenAPI schemas of the module's answers (invitations' TeamDetails extends a team's fields)
  *   entities/*.entity.ts  further restricted by `entity-value-import-outside-relations`
  */
 // A module's public surface: its module, services, use cases, types, error texts, constants, mappers (response shapes),
-// entities (for relations) and request DTOs (the wire contract, e.g. POST /projects served by the cascades module).
-const PUBLIC = '^src/modules/[^/]+/([^/]+[.](module|service|usecase|types|errors|constants|mapper)|entities/[^/]+[.]entity|dto/[^/]+[.]dto)[.]ts$';
+// OpenAPI schemas, entities (for relations) and request DTOs (the wire contract, e.g. POST /projects served by the cascades module).
+const PUBLIC = '^src/modules/[^/]+/([^/]+[.](module|service|usecase|types|errors|constants|mapper|schemas)|entities/[^/]+[.]entity|dto/[^/]+[.]dto)[.]ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -55,7 +58,7 @@ module.exports = {
       name: 'common-never-imports-modules',
       severity: 'error',
       comment:
-        'src/common is shared plumbing (auth enums, guards, filters, pipes, rate limit): it imports config/ (and ' +
+        'src/common is shared plumbing (auth enums, guards, filters, pipes, rate limit, the OpenAPI document): it imports config/ (and ' +
         "database/'s driver helpers) at most, never a feature module. Invert the dependency with a token instead.",
       from: { path: '^src/common/' },
       to: { path: '^src/', pathNot: '^src/(common|config|database)/' },
@@ -65,7 +68,7 @@ module.exports = {
       severity: 'error',
       comment:
         'A module reaches another only through its *.module.ts / *.service.ts / *.usecase.ts / *.types.ts / ' +
-        '*.errors.ts / *.constants.ts / *.mapper.ts / entities/*.entity.ts; move what you need into one of those.',
+        '*.errors.ts / *.constants.ts / *.mapper.ts / *.schemas.ts / entities/*.entity.ts; move what you need into one of those.',
       from: { path: '^src/modules/([^/]+)/' },
       to: { path: '^src/modules/', pathNot: ['^src/modules/$1/', PUBLIC] },
     },

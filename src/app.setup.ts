@@ -7,7 +7,8 @@ import { onClientError, onFrameworkError } from './common/filters/framework-erro
 import { RouteRegistry } from './common/filters/route-registry';
 import { AppConfig } from './config/app-config';
 import { PrometheusService } from './modules/observability/prometheus.service';
-import { setupOpenApi } from './openapi/openapi';
+import { OPENAPI_OPTIONS } from './app.openapi';
+import { setupOpenApi } from './common/openapi/openapi';
 
 /** Routes without the /v1 prefix (§1.1). */
 export const OPERATIONAL_ROUTES = ['health', 'health/ready', 'metrics', 'openapi.json', 'docs'];
@@ -58,5 +59,5 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   });
   app.setGlobalPrefix('v1', { exclude: OPERATIONAL_ROUTES });
   // GET /openapi.json and /docs (B11); after the prefix, which the document's paths include.
-  setupOpenApi(app);
+  setupOpenApi(app, OPENAPI_OPTIONS);
 }

@@ -6,7 +6,7 @@ import { getMetadataStorage } from 'class-validator';
 import { aFullEvent } from '../factories/events.factory';
 import { Session, bearer } from '../utils/auth';
 import { TestApp, createTestApp } from '../utils/create-test-app';
-import { operationId } from '../../src/openapi/openapi';
+import { operationId } from '../../src/common/openapi/openapi';
 
 /**
  * B11: GET /openapi.json is generated from the code and describes every /v1 route; GET /docs serves the

@@ -3,7 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { OPERATIONAL_ROUTES } from '../../src/app.setup';
 import { describeAccess } from '../../src/common/auth/access';
-import { routeAccess } from '../../src/openapi/access';
+import { routeAccess } from '../../src/common/openapi/access';
 import { TestApp, createTestApp } from '../utils/create-test-app';
 
 /**

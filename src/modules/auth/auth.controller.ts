@@ -7,8 +7,8 @@ import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorator
 import { parseEmail } from '../../common/http/email';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { ApiErrors, ApiOk, errorResponse } from '../../openapi/openapi.decorators';
-import { listOf, object, ref, wrapped } from '../../openapi/schemas';
+import { ApiErrors, ApiOk, errorResponse } from '../../common/openapi/openapi.decorators';
+import { listOf, object, ref, wrapped } from '../../common/openapi/schemas';
 import { NOT_A_MEMBER } from '../teams/team-access.service';
 import { toTeamMembershipResponse } from '../teams/teams.mapper';
 import { toUserResponse } from '../users/users.mapper';

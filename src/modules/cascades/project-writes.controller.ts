@@ -4,7 +4,7 @@ import { Permission } from '../../common/auth/permission';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole, requiresRoleMessage } from '../../common/auth/team-role';
 import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
-import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
+import { ApiErrors, ApiOk } from '../../common/openapi/openapi.decorators';
 import { CreateProjectDto } from '../projects/dto/projects.dto';
 import { toProjectResponse } from '../projects/projects.mapper';
 import { ProjectErrors } from '../projects/projects.errors';

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal } from '../../common/auth/principal';
 import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
-import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
+import { ApiErrors, ApiOk } from '../../common/openapi/openapi.decorators';
 import { IdentityClaimDto } from './dto/identity-claim.dto';
 import { ClaimErrors } from './events.errors';
 import { IdentityClaimResponse } from './events.mapper';

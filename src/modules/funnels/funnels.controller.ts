@@ -4,13 +4,13 @@ import { Permission } from '../../common/auth/permission';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole, requiresRoleMessage } from '../../common/auth/team-role';
 import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
-import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
+import { ApiErrors, ApiOk } from '../../common/openapi/openapi.decorators';
 import { ProjectErrors } from '../projects/projects.errors';
 import { CreateFunnelDto, FunnelQueryDto, UpdateFunnelDto } from './dto/funnels.dto';
 import { FunnelQueryService } from './funnel-query.service';
 import { FunnelErrors } from './funnels.errors';
 import { toFunnelResponse } from './funnels.mapper';
-import { FUNNEL_DEFINITION_SCHEMA, FUNNEL_LIST_SCHEMA, FUNNEL_QUERY_SCHEMA } from './funnels.openapi';
+import { FUNNEL_DEFINITION_SCHEMA, FUNNEL_LIST_SCHEMA, FUNNEL_QUERY_SCHEMA } from './funnels.schemas';
 import { FunnelsService } from './funnels.service';
 
 const STEP_ERRORS = [

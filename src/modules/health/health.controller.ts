@@ -1,6 +1,6 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
+import { ApiErrors, ApiOk } from '../../common/openapi/openapi.decorators';
 import { Access } from '../../common/decorators/auth.decorators';
 import { HealthService } from './health.service';
 

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
 import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
-import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
+import { ApiErrors, ApiOk } from '../../common/openapi/openapi.decorators';
 import { AcceptInvitationUseCase } from './accept-invitation.usecase';
 import { AcceptInvitationDto } from './dto/invitations.dto';
 import { InvitationsErrors, wrongRecipientMessage } from './invitations.errors';

@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TeamRole } from '../../common/auth/team-role';
 import { Access } from '../../common/decorators/auth.decorators';
-import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
+import { ApiErrors, ApiOk } from '../../common/openapi/openapi.decorators';
 import { TeamsErrors } from '../teams/teams.errors';
 import { toTeamDetailsResponse } from './invitations.mapper';
 import { InvitationsService } from './invitations.service';

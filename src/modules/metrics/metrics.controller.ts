@@ -4,7 +4,7 @@ import { Permission } from '../../common/auth/permission';
 import { Principal, UserPrincipal } from '../../common/auth/principal';
 import { TeamRole, requiresRoleMessage } from '../../common/auth/team-role';
 import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
-import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
+import { ApiErrors, ApiOk } from '../../common/openapi/openapi.decorators';
 import { ProjectErrors } from '../projects/projects.errors';
 import { CreateMetricDefinitionDto, RawJsonBody, UPDATE_METRIC_DEFINITION_SCHEMA } from './dto/metric-definitions.dto';
 import { ListMetricEventsQueryDto, MetricQueryDto } from './dto/metric-queries.dto';
@@ -13,7 +13,7 @@ import { MetricEventPageResponse, MetricQueryResponse, toMetricDefinitionRespons
 import { MetricErrors } from './metrics.errors';
 import {
   MetricDefinitionListSchema, MetricDefinitionSchema, MetricEventPageSchema, MetricQueryResultSchema,
-} from './metrics.openapi';
+} from './metrics.schemas';
 import { MetricsQueryService } from './metrics-query.service';
 import { MetricsService } from './metrics.service';
 

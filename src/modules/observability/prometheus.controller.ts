@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Access } from '../../common/decorators/auth.decorators';
-import { ApiErrors } from '../../openapi/openapi.decorators';
+import { ApiErrors } from '../../common/openapi/openapi.decorators';
 import { AuthErrors } from '../auth/auth.errors';
 import { PrometheusService } from './prometheus.service';
 

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UserPrincipal } from '../../common/auth/principal';
 import { TeamRole } from '../../common/auth/team-role';
 import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
-import { ApiErrors, ApiOk } from '../../openapi/openapi.decorators';
+import { ApiErrors, ApiOk } from '../../common/openapi/openapi.decorators';
 import { CreateTeamDto, UpdateTeamDto } from './dto/teams.dto';
 import { toTeamResponse } from './teams.mapper';
 import { TeamsErrors } from './teams.errors';

@@ -1,15 +1,13 @@
 import { RequestMethod, Type } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
-import { DEFAULT_AGENT_PERMISSIONS, DEFAULT_CLIENT_PERMISSIONS, Permission, missingPermissionsMessage } from '../common/auth/permission';
-import { TeamRole, requiresRoleMessage } from '../common/auth/team-role';
-import { AccessRule } from '../common/auth/access';
-import { ACCESS_KEY } from '../common/decorators/auth.decorators';
-import { BODY_ERRORS } from '../common/http/body-handling';
-import { RateLimitGuard } from '../common/rate-limit/rate-limit.guard';
-import { RATE_LIMIT_EXCEEDED } from '../common/rate-limit/rate-limit.constants';
-import { AuthErrors } from '../modules/auth/auth.errors';
-import { NOT_A_MEMBER } from '../modules/teams/team-access.service';
+import { DEFAULT_AGENT_PERMISSIONS, DEFAULT_CLIENT_PERMISSIONS, Permission, missingPermissionsMessage } from '../auth/permission';
+import { TeamRole, requiresRoleMessage } from '../auth/team-role';
+import { AccessRule } from '../auth/access';
+import { ACCESS_KEY } from '../decorators/auth.decorators';
+import { BODY_ERRORS } from '../http/body-handling';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
+import { RATE_LIMIT_EXCEEDED } from '../rate-limit/rate-limit.constants';
 
 /** The minimum team role of a team-scoped route and the parameter naming the team. */
 export interface TeamRoleRequirement {
@@ -67,8 +65,19 @@ export function routeAccess(controller: Type, handler: Handler): RouteAccess {
   };
 }
 
+/**
+ * Texts of the access steps that feature modules own (the auth strategies, the team-membership check), given
+ * to the document by the application (src/app.openapi.ts): common code never imports a module.
+ */
+export interface AccessTexts {
+  /** 401 texts of the authentication step, in the order they are checked. */
+  unauthenticated: readonly string[];
+  /** 403 text for a caller outside the route's team. */
+  notAMember: string;
+}
+
 /** Error texts the framework answers before (or around) the handler, per status, in the order they are checked. */
-export function frameworkErrors(access: RouteAccess): Map<number, string[]> {
+export function frameworkErrors(access: RouteAccess, texts: AccessTexts): Map<number, string[]> {
   const errors = new Map<number, string[]>();
   const add = (status: number, ...texts: string[]) => errors.set(status, [...(errors.get(status) ?? []), ...texts]);
   if (access.readsBody) {
@@ -77,14 +86,13 @@ export function frameworkErrors(access: RouteAccess): Map<number, string[]> {
     add(415, BODY_ERRORS.unsupportedMediaType, BODY_ERRORS.unsupportedEncoding);
   }
   if (!access.isPublic) {
-    add(401, AuthErrors.missingAuthorization, AuthErrors.invalidAuthorizationFormat, AuthErrors.invalidApiKey,
-      AuthErrors.apiKeyExpired, AuthErrors.invalidToken);
+    add(401, ...texts.unauthenticated);
   }
   // The permission, user-only and team-role guards let callers without a principal (public routes) through.
   if (!access.isPublic && access.permissions.length > 0) add(403, missingPermissionsMessage(access.permissions));
   if (!access.isPublic && access.userOnly) add(403, access.userOnly);
   if (!access.isPublic && access.teamRole) {
-    add(403, NOT_A_MEMBER);
+    add(403, texts.notAMember);
     if (access.teamRole.role !== TeamRole.Member) add(403, requiresRoleMessage(access.teamRole.role));
   }
   if (access.rateLimited) add(429, RATE_LIMIT_EXCEEDED);

@@ -1,6 +1,6 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { EVENT_ENVIRONMENTS } from '../events/events.constants';
-import { object } from '../../openapi/schemas';
+import { object } from '../../common/openapi/schemas';
 import { GROUP_BY_VALUES, METRIC_PHASES, METRIC_STATUSES } from './metric-rules';
 
 /** Answer shapes of §2.12.1/§2.12.4 for the OpenAPI document (B11); every property always present. */

@@ -1,5 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger';
-import { object } from '../../openapi/schemas';
+import { object } from '../../common/openapi/schemas';
 import { FUNNEL_MODES } from './funnel-query';
 
 /** OpenAPI shapes of the funnels answers (B11), inlined in the operations that return them. */

@@ -1,9 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import type { ResponseObject } from '@nestjs/swagger';
-import { Schema, SchemaName, ref } from './schemas';
+import { Schema, ref } from './schemas';
 
-/** What each status means in this API (SPEC §1.4); the first words of every documented response. */
+/** What each status means in this API; the first words of every documented response. */
 export const STATUS_MEANING: Record<number, string> = {
   200: 'Success',
   201: 'Created',
@@ -25,10 +25,11 @@ export const STATUS_MEANING: Record<number, string> = {
 const JSON_TYPE = 'application/json';
 
 /**
- * The success answer of a route: a component name (`'App'`) or a schema (`listOf('apps', 'App')`).
+ * The success answer of a route: the name of a registered schema (`'App'`, checked when the document is built)
+ * or a schema (`listOf('apps', 'App')`).
  * Routes that can answer two success statuses (verify-code: 200 or 201) carry the decorator twice.
  */
-export const ApiOk = (schema: SchemaName | Schema, status = 200, description?: string) =>
+export const ApiOk = (schema: string | Schema, status = 200, description?: string) =>
   ApiResponse({
     status,
     description: description ?? STATUS_MEANING[status] ?? 'Success',

@@ -7,16 +7,24 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type {
   OpenAPIObject, OperationObject, ParameterObject, PathItemObject, PathsObject, ReferenceObject, ResponseObject, ResponsesObject,
-  SecurityRequirementObject,
+  SchemaObject, SecurityRequirementObject, TagObject,
 } from '@nestjs/swagger';
-import { RATE_LIMIT_HEADERS } from '../common/rate-limit/rate-limit.constants';
-import { RouteAccess, accessSummary, frameworkErrors, routeAccess } from './access';
+import { RATE_LIMIT_HEADERS } from '../rate-limit/rate-limit.constants';
+import { AccessTexts, RouteAccess, accessSummary, frameworkErrors, routeAccess } from './access';
 import {
   DOCS_ASSETS, DOCS_INITIALIZER, DOCS_PATH, OPENAPI_PATH, docsAssetDir, docsHtml, docsInitializerJs,
 } from './docs-page';
 import { errorResponse } from './openapi.decorators';
-import { componentSchemas, ref } from './schemas';
-import { OPENAPI_TAGS } from './tags';
+import { ref } from './schemas';
+
+/** What the application gives the document: everything module-specific (see src/app.openapi.ts). */
+export interface OpenApiOptions {
+  /** The page's groups in order (operations follow it); a tag not listed comes last. */
+  tags: readonly TagObject[];
+  /** `components.schemas`: every named schema the controllers refer to. */
+  schemas: Record<string, SchemaObject>;
+  accessTexts: AccessTexts;
+}
 
 /** Security scheme names of the document. */
 export const SECURITY = { session: 'session', apiKey: 'api_key', cookie: 'cookie' } as const;
@@ -89,9 +97,11 @@ const rateLimitHeaders = {
  * Adds what the guards and the body reader decide to the handler's own responses: framework texts come
  * first (they are checked first), then the handler's; responses are ordered by status.
  */
-function withFrameworkResponses(responses: ResponsesObject, access: RouteAccess, extra: Map<number, string[]>): ResponsesObject {
+function withFrameworkResponses(
+  responses: ResponsesObject, access: RouteAccess, texts: AccessTexts, extra: Map<number, string[]>,
+): ResponsesObject {
   const merged: ResponsesObject = { ...responses };
-  const framework = frameworkErrors(access);
+  const framework = frameworkErrors(access, texts);
   for (const [status, texts] of extra) framework.set(status, [...(framework.get(status) ?? []), ...texts]);
   for (const [status, texts] of [...framework].sort(([a], [b]) => a - b)) {
     const existing = merged[status] as ResponseObject | undefined;
@@ -139,18 +149,18 @@ function describeParameters(op: OperationObject): Map<number, string[]> {
   return new Map(params.some((p) => p.in === 'query') ? [[400, ['<name> must be given only once']]] : []);
 }
 
-/** The tag of a path (its first operation's), as an index into OPENAPI_TAGS; unknown tags sort last. */
-function tagRank(item: PathItemObject): number {
+/** The tag of a path (its first operation's), as an index into `tags`; unknown tags sort last. */
+function tagRank(item: PathItemObject, tags: readonly TagObject[]): number {
   const tag = HTTP_METHODS.map((m) => item[m]?.tags?.[0]).find((t) => t !== undefined);
-  const index = OPENAPI_TAGS.findIndex((t) => t.name === tag);
-  return index === -1 ? OPENAPI_TAGS.length : index;
+  const index = tags.findIndex((t) => t.name === tag);
+  return index === -1 ? tags.length : index;
 }
 
-/** Paths grouped by tag in OPENAPI_TAGS order (stable: within a group, the controllers' order). */
-const orderedPaths = (paths: PathsObject): PathsObject =>
+/** Paths grouped by tag in `tags` order (stable: within a group, the controllers' order). */
+const orderedPaths = (paths: PathsObject, tags: readonly TagObject[]): PathsObject =>
   Object.fromEntries(
     Object.entries(paths)
-      .map(([path, item], index) => ({ path, item, index, rank: tagRank(item) }))
+      .map(([path, item], index) => ({ path, item, index, rank: tagRank(item, tags) }))
       .sort((a, b) => a.rank - b.rank || a.index - b.index)
       .map(({ path, item }) => [path, item]),
   );
@@ -162,7 +172,7 @@ const orderedPaths = (paths: PathsObject): PathsObject =>
  * auth metadata (@Public, @RequirePermissions, @UserOnly, @RequireTeamRole, RateLimitGuard).
  * Call after the global prefix is set.
  */
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+export function buildOpenApiDocument(app: INestApplication, options: OpenApiOptions): OpenAPIObject {
   const base = new DocumentBuilder()
     .setTitle(TITLE)
     .setDescription(DESCRIPTION)
@@ -176,7 +186,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(
     app,
-    { ...base, components: { ...base.components, schemas: componentSchemas } },
+    { ...base, components: { ...base.components, schemas: options.schemas } },
     { operationIdFactory: operationId, autoTagControllers: false },
   );
   const targets = routeTargets(app);
@@ -189,11 +199,21 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       const access = routeAccess(target.controller, target.handler);
       op.security = securityOf(access);
       op.description = [op.description, accessSummary(access)].filter(Boolean).join('\n\n');
-      op.responses = withFrameworkResponses(op.responses, access, describeParameters(op));
+      op.responses = withFrameworkResponses(op.responses, access, options.accessTexts, describeParameters(op));
     }
   }
   const used = new Set(Object.values(document.paths).flatMap((item) => HTTP_METHODS.flatMap((m) => item[m]?.tags ?? [])));
-  return { ...document, tags: OPENAPI_TAGS.filter((t) => used.has(t.name)), paths: orderedPaths(document.paths) };
+  const dangling = danglingRefs(document);
+  if (dangling.length > 0) throw new Error(`OpenAPI: no schema registered for ${dangling.join(', ')}`);
+  return { ...document, tags: options.tags.filter((t) => used.has(t.name)), paths: orderedPaths(document.paths, options.tags) };
+}
+
+/** `$ref`s to component schemas that are not registered (controllers name schemas by string). */
+function danglingRefs(document: OpenAPIObject): string[] {
+  const prefix = '#/components/schemas/';
+  const names = new Set(Object.keys(document.components?.schemas ?? {}));
+  const refs = JSON.stringify(document).match(/"\$ref":"#\/components\/schemas\/[^"]+"/g) ?? [];
+  return [...new Set(refs.map((r) => r.slice(r.indexOf(prefix) + prefix.length, -1)))].filter((n) => !names.has(n));
 }
 
 /** The answer of `GET /`: where the documentation is. */
@@ -204,8 +224,8 @@ export const ROOT_ANSWER = { name: TITLE, docs: DOCS_PATH, openapi: OPENAPI_PATH
  * to it), outside the /v1 prefix and the guards. Called by configureApp before app.init(): the controllers'
  * metadata is complete by then.
  */
-export function setupOpenApi(app: NestFastifyApplication): void {
-  const document = buildOpenApiDocument(app);
+export function setupOpenApi(app: NestFastifyApplication, options: OpenApiOptions): void {
+  const document = buildOpenApiDocument(app, options);
   const json = JSON.stringify(document);
   const root = JSON.stringify(ROOT_ANSWER);
   const html = docsHtml(document);

@@ -1,13 +1,13 @@
 import { Controller, Get, Post, UseGuards } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { DECORATORS } from '@nestjs/swagger';
-import { Permission } from '../common/auth/permission';
-import { TeamRole } from '../common/auth/team-role';
-import { Access } from '../common/decorators/auth.decorators';
+import { Permission } from '../auth/permission';
+import { TeamRole } from '../auth/team-role';
+import { Access } from '../decorators/auth.decorators';
 import {
   IsAnyJson, IsArrayValue, IsBool, IsInteger, IsOneOf, IsText, IsUuidText, RequireFields,
-} from '../common/pipes/validation';
-import { RateLimitGuard } from '../common/rate-limit/rate-limit.guard';
+} from '../pipes/validation';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { accessSummary, frameworkErrors, routeAccess } from './access';
 
 @RequireFields(['name'], 'name is required')
@@ -53,6 +53,11 @@ class ThingsController {
   send(): void {}
 }
 
+const TEXTS = {
+  unauthenticated: ['Missing authorization', 'Invalid authorization format', 'Invalid API key', 'API key expired', 'Invalid or expired token'],
+  notAMember: 'Not a member of this team',
+};
+
 const access = (method: keyof ThingsController) => routeAccess(ThingsController, ThingsController.prototype[method]);
 
 describe('OpenAPI metadata of the contract field decorators', () => {
@@ -82,7 +87,7 @@ describe('routeAccess / frameworkErrors', () => {
       rateLimited: false,
       readsBody: true,
     });
-    expect(frameworkErrors(access('create'))).toEqual(new Map([
+    expect(frameworkErrors(access('create'), TEXTS)).toEqual(new Map([
       [400, ['Malformed JSON body', 'Request body must be a JSON object', 'Invalid compressed body']],
       [413, ['Payload too large', 'Compressed payload too large', 'Decompressed payload too large']],
       [415, ['Unsupported media type', 'Unsupported content encoding']],
@@ -97,10 +102,10 @@ describe('routeAccess / frameworkErrors', () => {
   });
 
   it('knows public routes that read no body, and rate-limited ones', () => {
-    expect(frameworkErrors(access('quiet'))).toEqual(new Map([[500, ['Internal server error']]]));
+    expect(frameworkErrors(access('quiet'), TEXTS)).toEqual(new Map([[500, ['Internal server error']]]));
     expect(accessSummary(access('quiet'))).toBe('No authentication.');
     expect(access('limited').rateLimited).toBe(true);
-    expect(frameworkErrors(access('limited')).get(429)).toEqual(['Rate limit exceeded']);
+    expect(frameworkErrors(access('limited'), TEXTS).get(429)).toEqual(['Rate limit exceeded']);
     expect(access('list').rateLimited).toBe(false);
   });
 
