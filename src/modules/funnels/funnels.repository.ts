@@ -198,16 +198,22 @@ export class FunnelsRepository {
 
     // Inlined wherever it is read (NOT MATERIALIZED): each reader keeps only the columns it needs, so reads
     // without a breakdown stay index-only.
+    const candSelect = `SELECT f.app_id, f.user_id, f."timestamp" AS ts, f.seq, (${mask}) AS mask, ${group} AS grp
+          FROM funnel_events f`;
+    const rowFilter = `f.user_id IS NOT NULL
+           AND ${filters.join('\n           AND ')}
+           AND (${matches.join(' OR ')})`;
     const candidates = `
       cand AS NOT MATERIALIZED (
-        SELECT f.app_id, f.user_id, f."timestamp" AS ts, f.seq, (${mask}) AS mask, ${group} AS grp
-          FROM funnel_events f
+        ${candSelect}
          WHERE f.app_id = ANY(ARRAY(
                  SELECT a.id FROM apps a WHERE a.project_id = ${project} AND a.deleted_at IS NULL${appFilter}))
-           AND f.user_id IS NOT NULL
-           AND ${filters.join('\n           AND ')}
-           AND (${matches.join(' OR ')})
+           AND ${rowFilter}
       )`;
+    // The candidate rows of one (app, user) already known to be in scope: one index range, no app list.
+    const ofAppUser = (app: string, user: string) => `${candSelect}
+         WHERE f.app_id = ${app} AND f.user_id = ${user}
+           AND ${rowFilter}`;
     const bit = (i: number) => `mask & ${2 ** i} <> 0`;
     const windowed = q.mode === FunnelMode.Closed && q.conversionWindowS !== undefined;
 
@@ -232,7 +238,7 @@ export class FunnelsRepository {
         ) x
         ORDER BY grouped, grp COLLATE "C"`;
     } else if (!windowed) {
-      sql = this.closedChainSql(q, p, candidates, bit);
+      sql = this.closedChainSql(q, p, candidates, ofAppUser, bit);
     } else {
       const within = ` AND r.ts <= s.t0 + ${p.add(q.conversionWindowS, 'int')} * interval '1 second'`;
       const chains: string[] = [`s0 AS (SELECT user_id, pos AS start, pos AS p, ts AS t0 FROM ranked WHERE ${bit(0)})`];
@@ -293,7 +299,13 @@ export class FunnelsRepository {
    * Closed mode without a conversion window: per-user match strings in event order and a greedy chain of
    * string searches over them (see countFunnel).
    */
-  private closedChainSql(q: FunnelCountQuery, p: Params, candidates: string, bit: (i: number) => string): string {
+  private closedChainSql(
+    q: FunnelCountQuery,
+    p: Params,
+    candidates: string,
+    ofAppUser: (app: string, user: string) => string,
+    bit: (i: number) => string,
+  ): string {
     const n = q.steps.length;
     const masks = possibleMasks(q.steps);
     const oneString = masks.length <= ALPHABET.length;
@@ -341,17 +353,18 @@ export class FunnelsRepository {
             FROM (SELECT app_id, user_id, mask, grp FROM cand ORDER BY app_id, user_id, ts, seq) o
            GROUP BY app_id, user_id
         ),
-        multi AS (SELECT user_id FROM pu GROUP BY user_id HAVING count(*) > 1),
+        multi AS (SELECT user_id, array_agg(app_id) AS apps FROM pu GROUP BY user_id HAVING count(*) > 1),
         seqs AS (
           SELECT ${outCols.join(', ')} FROM pu WHERE NOT EXISTS (SELECT 1 FROM multi WHERE multi.user_id = pu.user_id)
           UNION ALL
           SELECT ${folds(' ORDER BY r.ts, r.seq').join(', ')}
-            FROM pu
-            JOIN multi USING (user_id)
+            FROM multi
+            CROSS JOIN LATERAL unnest(multi.apps) AS a(app_id)
             CROSS JOIN LATERAL (
-              SELECT c.ts, c.seq, c.mask, c.grp FROM cand c WHERE c.app_id = pu.app_id AND c.user_id = pu.user_id OFFSET 0
+              ${ofAppUser('a.app_id', 'multi.user_id')}
+              OFFSET 0
             ) r
-           GROUP BY pu.user_id
+           GROUP BY multi.user_id
         ),
         chains AS (${chain})
         SELECT grp, users FROM (
