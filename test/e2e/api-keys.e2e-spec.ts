@@ -1,22 +1,17 @@
-import { TestApp, createTestApp } from '../utils/create-test-app';
-import { Session, bearer, createKey, loginAs } from '../utils/auth';
+import { useTestApp } from '../utils/create-test-app';
+import { Session, bearer, postKey, loginAs } from '../utils/auth';
+import { aUuid, anIsoTimestamp } from '../utils/matchers';
 
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+const ISO = anIsoTimestamp();
+const UUID = aUuid();
 const ALL_AGENT = ['events:read', 'funnels:read', 'funnels:write', 'apps:read', 'apps:write', 'projects:read', 'projects:write', 'metrics:read', 'metrics:write', 'audit_logs:read'];
 
 describe('API keys: /v1/auth/keys', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: Session;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(async () => {
     await t.reset();
     owner = await loginAs(t, 'owner@example.com');
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   const req = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, headers: Record<string, string>, payload?: object) =>
@@ -130,7 +125,7 @@ describe('API keys: /v1/auth/keys', () => {
     });
 
     it('refuses API-key callers', async () => {
-      const { key } = await createKey(t, owner, { key_type: 'agent' });
+      const { key } = await postKey(t, owner, { key_type: 'agent' });
       const res = await req('POST', '/v1/auth/keys', bearer(key), { name: 'x', key_type: 'agent', team_id: owner.teamId });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ error: 'Only users can create API keys' });
@@ -139,10 +134,10 @@ describe('API keys: /v1/auth/keys', () => {
 
   describe('GET', () => {
     it('lists non-revoked keys of all the user teams, oldest first, filterable by team_id', async () => {
-      const a = await createKey(t, owner, { key_type: 'agent', name: 'first' });
-      const b = await createKey(t, owner, { key_type: 'agent', name: 'second' });
+      const a = await postKey(t, owner, { key_type: 'agent', name: 'first' });
+      const b = await postKey(t, owner, { key_type: 'agent', name: 'second' });
       const other = await loginAs(t, 'other@example.com');
-      await createKey(t, other, { key_type: 'agent', name: 'invisible' });
+      await postKey(t, other, { key_type: 'agent', name: 'invisible' });
       const res = await req('GET', '/v1/auth/keys', owner.headers);
       expect(res.statusCode).toBe(200);
       expect(res.json().api_keys.map((k: { id: string }) => k.id)).toEqual([a.id, b.id]);
@@ -160,7 +155,7 @@ describe('API keys: /v1/auth/keys', () => {
     });
 
     it('GET one: members may read, outsiders get 404, keys get 403', async () => {
-      const { key, id } = await createKey(t, owner, { key_type: 'agent' });
+      const { key, id } = await postKey(t, owner, { key_type: 'agent' });
       const m = await member('member', 'reader@example.com');
       expect((await req('GET', `/v1/auth/keys/${id}`, m.headers)).statusCode).toBe(200);
       const outsider = await loginAs(t, 'out@example.com');
@@ -177,7 +172,7 @@ describe('API keys: /v1/auth/keys', () => {
 
   describe('PATCH', () => {
     it('renames and re-permissions a key, audits the changes', async () => {
-      const { id } = await createKey(t, owner, { key_type: 'agent', name: 'old', permissions: ['events:read'] });
+      const { id } = await postKey(t, owner, { key_type: 'agent', name: 'old', permissions: ['events:read'] });
       const res = await req('PATCH', `/v1/auth/keys/${id}`, owner.headers, { name: 'new', permissions: ['events:read', 'apps:read'] });
       expect(res.statusCode).toBe(200);
       expect(res.json().api_key).toMatchObject({ id, name: 'new', permissions: ['events:read', 'apps:read'] });
@@ -190,7 +185,7 @@ describe('API keys: /v1/auth/keys', () => {
     });
 
     it('validates in the contract order', async () => {
-      const { id } = await createKey(t, owner, { key_type: 'agent' });
+      const { id } = await postKey(t, owner, { key_type: 'agent' });
       const cases: [string, object, number, string][] = [
         [id, {}, 400, 'At least one field to update is required'],
         [id, { name: 7 }, 400, 'name must be a string'],
@@ -209,7 +204,7 @@ describe('API keys: /v1/auth/keys', () => {
 
   describe('DELETE', () => {
     it('revokes a key: it stops authenticating at once and disappears', async () => {
-      const { key, id } = await createKey(t, owner, { key_type: 'agent', name: 'doomed' });
+      const { key, id } = await postKey(t, owner, { key_type: 'agent', name: 'doomed' });
       expect((await req('GET', '/v1/auth/whoami', bearer(key))).statusCode).toBe(200);
       const res = await req('DELETE', `/v1/auth/keys/${id}`, owner.headers);
       expect(res.statusCode).toBe(200);
@@ -224,7 +219,7 @@ describe('API keys: /v1/auth/keys', () => {
     });
 
     it('needs admin, and refuses keys', async () => {
-      const { key, id } = await createKey(t, owner, { key_type: 'agent' });
+      const { key, id } = await postKey(t, owner, { key_type: 'agent' });
       const m = await member('member', 'm3@example.com');
       expect((await req('DELETE', `/v1/auth/keys/${id}`, m.headers)).json()).toEqual({ error: 'Requires admin role or higher' });
       expect((await req('DELETE', `/v1/auth/keys/${id}`, bearer(key))).json()).toEqual({ error: 'Only users can delete API keys' });

@@ -1,7 +1,7 @@
 import { AppUsersService } from '../../src/modules/apps/app-users.service';
-import { Session, bearer, createKey, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
-import { AppBody, addMember, createApp, createProject } from '../utils/project-fixtures';
+import { Session, bearer, postKey, loginAs } from '../utils/auth';
+import { useTestApp } from '../utils/create-test-app';
+import { AppBody, addMember, postApp, postProject } from '../utils/project-fixtures';
 
 const MISSING_ID = '00000000-0000-4000-8000-000000000001';
 
@@ -25,20 +25,14 @@ interface AppUserBody {
 }
 
 describe('app users', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let ada: Session;
   let app: AppBody;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(async () => {
     await t.reset();
     ada = await loginAs(t, 'ada@example.com');
-    app = await createApp(t, ada, (await createProject(t, ada)).id);
-  });
-  afterAll(async () => {
-    await t.close();
+    app = await postApp(t, ada, (await postProject(t, ada)).id);
   });
 
   /** Inserts app_users rows directly (ingest fills them in production) and returns them in wire shape. */
@@ -75,7 +69,7 @@ describe('app users', () => {
         { user_id: 'owl_anon_x', is_anonymous: true, last_seen_at: '2024-03-02T00:00:00.000Z' },
         { user_id: 'user-2', first_seen_at: '2024-01-01T00:00:00.001Z', last_seen_at: '2024-03-08T14:22:06.010Z' },
       ]);
-      const other = await createApp(t, ada, app.project_id);
+      const other = await postApp(t, ada, app.project_id);
       await seed(other.id, [{ user_id: 'elsewhere', last_seen_at: '2024-03-09T00:00:00.000Z' }]);
 
       const res = await list();
@@ -212,7 +206,7 @@ describe('app users', () => {
     });
 
     it('answers 404 for unknown, malformed, deleted and foreign apps', async () => {
-      const gone = await createApp(t, ada, app.project_id);
+      const gone = await postApp(t, ada, app.project_id);
       await t.app.inject({ method: 'DELETE', url: `/v1/apps/${gone.id}`, headers: ada.headers });
       const bob = await loginAs(t, 'bob@example.com');
       for (const [id, headers] of [[MISSING_ID, ada.headers], ['nope', ada.headers], [gone.id, ada.headers], [app.id, bob.headers]] as const) {
@@ -228,10 +222,10 @@ describe('app users', () => {
       await addMember(t, ada.teamId, member, 'member');
       expect((await list('', member.headers)).json()).toEqual({ users: [row], cursor: null, has_more: false });
 
-      const reader = await createKey(t, ada, { key_type: 'agent', permissions: ['apps:read'] });
+      const reader = await postKey(t, ada, { key_type: 'agent', permissions: ['apps:read'] });
       expect((await list('', bearer(reader.key))).json()).toEqual({ users: [row], cursor: null, has_more: false });
 
-      const noApps = await createKey(t, ada, { key_type: 'agent', permissions: ['events:read'] });
+      const noApps = await postKey(t, ada, { key_type: 'agent', permissions: ['events:read'] });
       for (const key of [noApps.key, app.client_key]) {
         const res = await list('?cursor=garbage', bearer(key));
         expect(res.statusCode).toBe(403);
@@ -310,7 +304,7 @@ describe('app users', () => {
 
     it('mergeClaim changes nothing when neither row exists, and stays inside the app', async () => {
       const svc = t.app.get(AppUsersService);
-      const other = await createApp(t, ada, app.project_id);
+      const other = await postApp(t, ada, app.project_id);
       const [elsewhere] = await seed(other.id, [{ user_id: 'owl_anon_q', is_anonymous: true, last_seen_at: '2024-03-01T00:00:00.000Z' }]);
       await t.ds.transaction((m) => svc.mergeClaim(app.id, 'owl_anon_q', 'user-9', m));
       expect(await rowsOf(app.id)).toEqual([]);

@@ -1,26 +1,21 @@
-import { Session, bearer, createKey, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
-import { ProjectBody, addMember, auditRows, createApp, createProject } from '../utils/project-fixtures';
+import { Session, bearer, postKey, loginAs } from '../utils/auth';
+import { useTestApp } from '../utils/create-test-app';
+import { ProjectBody, addMember, auditRows, postApp, postProject } from '../utils/project-fixtures';
+import { ISO_TIMESTAMP_RE } from '../utils/matchers';
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const ISO = ISO_TIMESTAMP_RE;
 const CLIENT_KEY = /^owl_client_[0-9a-f]{48}$/;
 const MISSING_ID = '00000000-0000-4000-8000-000000000001';
 
 describe('apps', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let ada: Session;
   let project: ProjectBody;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(async () => {
     await t.reset();
     ada = await loginAs(t, 'ada@example.com');
-    project = await createProject(t, ada, { name: 'Acme Mobile', slug: 'acme-mobile' });
-  });
-  afterAll(async () => {
-    await t.close();
+    project = await postProject(t, ada, { name: 'Acme Mobile', slug: 'acme-mobile' });
   });
 
   type Headers = Record<string, string>;
@@ -159,10 +154,10 @@ describe('apps', () => {
     });
 
     it('answers 404 for unknown, malformed, deleted and foreign projects', async () => {
-      const deleted = await createProject(t, ada);
+      const deleted = await postProject(t, ada);
       await t.app.inject({ method: 'DELETE', url: `/v1/projects/${deleted.id}`, headers: ada.headers });
       const bob = await loginAs(t, 'bob@example.com');
-      const foreign = await createProject(t, bob);
+      const foreign = await postProject(t, bob);
       for (const projectId of [MISSING_ID, 'not-a-uuid', 'x'.repeat(300), deleted.id, foreign.id]) {
         const res = await post(ada.headers, body({ project_id: projectId }));
         expect(res.statusCode).toBe(404);
@@ -193,7 +188,7 @@ describe('apps', () => {
     it('gives an agent-created client key the agent key creator as created_by, audited as the agent key', async () => {
       const admin = await loginAs(t, 'admin@example.com');
       await addMember(t, ada.teamId, admin, 'admin');
-      const agent = await createKey(t, admin, { key_type: 'agent', team_id: ada.teamId, permissions: ['apps:write'] });
+      const agent = await postKey(t, admin, { key_type: 'agent', team_id: ada.teamId, permissions: ['apps:write'] });
 
       const res = await post(bearer(agent.key), body({ name: 'By agent' }));
       expect(res.statusCode).toBe(201);
@@ -211,10 +206,10 @@ describe('apps', () => {
     it('lists the apps of every team of the caller, oldest first, filtered by team_id', async () => {
       const bob = await loginAs(t, 'bob@example.com');
       await addMember(t, bob.teamId, ada, 'member');
-      const bobsProject = await createProject(t, bob);
-      const a1 = await createApp(t, ada, project.id, { name: 'one' });
-      const a2 = await createApp(t, bob, bobsProject.id, { name: 'two' });
-      const a3 = await createApp(t, ada, project.id, { name: 'three' });
+      const bobsProject = await postProject(t, bob);
+      const a1 = await postApp(t, ada, project.id, { name: 'one' });
+      const a2 = await postApp(t, bob, bobsProject.id, { name: 'two' });
+      const a3 = await postApp(t, ada, project.id, { name: 'three' });
 
       expect((await get(ada.headers, '/v1/apps')).json()).toEqual({ apps: [a1, a2, a3] });
       expect((await get(ada.headers, `/v1/apps?team_id=${ada.teamId}`)).json()).toEqual({ apps: [a1, a3] });
@@ -231,10 +226,10 @@ describe('apps', () => {
     });
 
     it('answers 404 for unknown, malformed, deleted and foreign apps', async () => {
-      const deleted = await createApp(t, ada, project.id);
+      const deleted = await postApp(t, ada, project.id);
       await del(ada.headers, deleted.id);
       const bob = await loginAs(t, 'bob@example.com');
-      const foreign = await createApp(t, bob, (await createProject(t, bob)).id);
+      const foreign = await postApp(t, bob, (await postProject(t, bob)).id);
       for (const id of [MISSING_ID, 'not-a-uuid', deleted.id, foreign.id]) {
         const res = await get(ada.headers, `/v1/apps/${id}`);
         expect(res.statusCode).toBe(404);
@@ -246,7 +241,7 @@ describe('apps', () => {
 
   describe('PATCH /v1/apps/:id', () => {
     it('renames the app, ignores platform and bundle_id, and audits the change', async () => {
-      const app = await createApp(t, ada, project.id, { name: 'Old' });
+      const app = await postApp(t, ada, project.id, { name: 'Old' });
       const res = await patch(ada.headers, app.id, { name: 'New', platform: 'web', bundle_id: 'changed', client_key: 'x' });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ ...app, name: 'New' });
@@ -270,7 +265,7 @@ describe('apps', () => {
     });
 
     it('answers 404 for foreign apps and 403 to members', async () => {
-      const app = await createApp(t, ada, project.id);
+      const app = await postApp(t, ada, project.id);
       const bob = await loginAs(t, 'bob@example.com');
       const foreign = await patch(bob.headers, app.id, { name: 'X' });
       expect(foreign.statusCode).toBe(404);
@@ -286,9 +281,9 @@ describe('apps', () => {
 
   describe('DELETE /v1/apps/:id', () => {
     it('soft-deletes the app and revokes its keys at once', async () => {
-      const app = await createApp(t, ada, project.id);
-      const other = await createApp(t, ada, project.id);
-      const bound = await createKey(t, ada, { key_type: 'agent', app_id: app.id, permissions: ['apps:read'] });
+      const app = await postApp(t, ada, project.id);
+      const other = await postApp(t, ada, project.id);
+      const bound = await postKey(t, ada, { key_type: 'agent', app_id: app.id, permissions: ['apps:read'] });
       // Use the key first so its lookup is cached: the deletion must still stop it immediately.
       expect((await get(bearer(app.client_key), '/v1/auth/whoami')).statusCode).toBe(200);
 
@@ -320,8 +315,8 @@ describe('apps', () => {
     });
 
     it('answers 404 when already deleted, unknown, malformed or foreign; 403 to members', async () => {
-      const app = await createApp(t, ada, project.id);
-      const gone = await createApp(t, ada, project.id);
+      const app = await postApp(t, ada, project.id);
+      const gone = await postApp(t, ada, project.id);
       await del(ada.headers, gone.id);
       for (const id of [gone.id, MISSING_ID, 'nope']) {
         const res = await del(ada.headers, id);
@@ -340,9 +335,9 @@ describe('apps', () => {
     });
 
     it('refuses every API key, permission first', async () => {
-      const app = await createApp(t, ada, project.id);
-      const writer = await createKey(t, ada, { key_type: 'agent', permissions: ['apps:write'] });
-      const reader = await createKey(t, ada, { key_type: 'agent', permissions: ['apps:read'] });
+      const app = await postApp(t, ada, project.id);
+      const writer = await postKey(t, ada, { key_type: 'agent', permissions: ['apps:write'] });
+      const reader = await postKey(t, ada, { key_type: 'agent', permissions: ['apps:read'] });
       const cases: [string, string, string][] = [
         [writer.key, app.id, 'Only users can delete apps'],
         [writer.key, 'nope', 'Only users can delete apps'],
@@ -360,8 +355,8 @@ describe('apps', () => {
 
   describe('agent and client keys', () => {
     it('lets a read-only agent key read but not write', async () => {
-      const app = await createApp(t, ada, project.id);
-      const { key } = await createKey(t, ada, { key_type: 'agent', permissions: ['apps:read'] });
+      const app = await postApp(t, ada, project.id);
+      const { key } = await postKey(t, ada, { key_type: 'agent', permissions: ['apps:read'] });
       expect((await get(bearer(key), '/v1/apps')).json()).toEqual({ apps: [app] });
       expect((await get(bearer(key), `/v1/apps/${app.id}`)).json()).toEqual(app);
       expect((await get(bearer(key), `/v1/apps/${app.id}/users`)).json()).toEqual({ users: [], cursor: null, has_more: false });
@@ -375,8 +370,8 @@ describe('apps', () => {
     });
 
     it('answers keys without apps:read, and client keys, with the missing permission', async () => {
-      const app = await createApp(t, ada, project.id);
-      const { key } = await createKey(t, ada, { key_type: 'agent', permissions: ['projects:read', 'apps:write'] });
+      const app = await postApp(t, ada, project.id);
+      const { key } = await postKey(t, ada, { key_type: 'agent', permissions: ['projects:read', 'apps:write'] });
       for (const k of [key, app.client_key]) {
         for (const url of ['/v1/apps', `/v1/apps/${app.id}`, `/v1/apps/${app.id}/users`]) {
           const res = await get(bearer(k), url);
@@ -390,10 +385,10 @@ describe('apps', () => {
     });
 
     it('keeps an agent key inside its own team', async () => {
-      const { key } = await createKey(t, ada, { key_type: 'agent' });
+      const { key } = await postKey(t, ada, { key_type: 'agent' });
       const bob = await loginAs(t, 'bob@example.com');
-      const bobsProject = await createProject(t, bob);
-      const bobsApp = await createApp(t, bob, bobsProject.id);
+      const bobsProject = await postProject(t, bob);
+      const bobsApp = await postApp(t, bob, bobsProject.id);
 
       const create = await post(bearer(key), body({ project_id: bobsProject.id }));
       expect(create.statusCode).toBe(404);

@@ -1,8 +1,8 @@
 import { ApiKeyType } from '../../src/common/auth/permission';
 import { Session, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
-import { createTeam, invite, joinTeam, mailedInviteToken, storeKey } from '../utils/team-fixtures';
-
+import { useTestApp } from '../utils/create-test-app';
+import { createTeam, invite, joinTeam, mailedInviteToken } from '../utils/team-fixtures';
+import { insertKey } from '../factories/keys.factory';
 
 interface Entry {
   id: string;
@@ -24,16 +24,10 @@ interface Page {
 }
 
 describe('audit logs (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(async () => {
     await t.reset();
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   const get = async (url: string, headers?: Record<string, string>) => {
@@ -102,11 +96,11 @@ describe('audit logs (e2e)', () => {
 
     it('lets agent keys with audit_logs:read read their own team only', async () => {
       const outsider = await loginAs(t, 'outsider@example.com');
-      const reader = await storeKey(t, owner, teamId, { permissions: ['audit_logs:read'] });
-      const noPerm = await storeKey(t, owner, teamId, { permissions: ['events:read', 'apps:read'] });
-      const client = await storeKey(t, owner, teamId, { type: ApiKeyType.Client });
-      const foreignReader = await storeKey(t, outsider, outsider.teamId, { permissions: ['audit_logs:read'] });
-      const foreignNoPerm = await storeKey(t, outsider, outsider.teamId, { permissions: ['events:read'] });
+      const reader = await insertKey(t, { teamId: teamId, createdBy: owner.userId, permissions: ['audit_logs:read'] });
+      const noPerm = await insertKey(t, { teamId: teamId, createdBy: owner.userId, permissions: ['events:read', 'apps:read'] });
+      const client = await insertKey(t, { teamId: teamId, createdBy: owner.userId, type: ApiKeyType.Client });
+      const foreignReader = await insertKey(t, { teamId: outsider.teamId, createdBy: outsider.userId, permissions: ['audit_logs:read'] });
+      const foreignNoPerm = await insertKey(t, { teamId: outsider.teamId, createdBy: outsider.userId, permissions: ['events:read'] });
 
       const viaKey = await get(logsUrl(teamId), reader.headers);
       const viaUser = await get(logsUrl(teamId), owner.headers);
@@ -148,7 +142,7 @@ describe('audit logs (e2e)', () => {
       await json('POST', '/v1/invites/accept', carol, { token: carolInvite.token });
       await json('PATCH', `${team}/members/${carol.userId}`, owner, { role: 'admin' });
       await json('PATCH', `${team}/members/${carol.userId}`, owner, { role: 'member' });
-      const carolKey = await storeKey(t, carol, teamId);
+      const carolKey = await insertKey(t, { teamId: teamId, createdBy: carol.userId });
       await json('DELETE', `${team}/members/${carol.userId}?revoke_agent_keys=true`, bob);
       await json('DELETE', `${team}/members/${bob.userId}`, bob);
 

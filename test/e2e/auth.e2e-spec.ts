@@ -1,20 +1,15 @@
 import { sign } from 'jsonwebtoken';
-import { TestApp, TEST_JWT_SECRET, createTestApp } from '../utils/create-test-app';
-import { bearer, createKey, loginAs } from '../utils/auth';
+import { TEST_JWT_SECRET, useTestApp } from '../utils/create-test-app';
+import { bearer, postKey, loginAs } from '../utils/auth';
+import { aUuid, anIsoTimestamp } from '../utils/matchers';
 
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+const ISO = anIsoTimestamp();
+const UUID = aUuid();
 
 describe('auth: email-code login, sessions, whoami, profile', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
+  const t = useTestApp();
   beforeEach(async () => {
     await t.reset();
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
@@ -260,7 +255,7 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
 
     it('rejects an expired API key with its own text', async () => {
       const s = await loginAs(t, 'exp@example.com');
-      const { key, id } = await createKey(t, s, { key_type: 'agent', expires_in_days: 1 });
+      const { key, id } = await postKey(t, s, { key_type: 'agent', expires_in_days: 1 });
       expect((await whoami(bearer(key))).statusCode).toBe(200);
       await t.ds.query(`UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE id = $1`, [id]);
       t.app.get((await import('../../src/modules/keys/api-key-store.service')).ApiKeyStoreService).forgetCached();
@@ -271,7 +266,7 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
 
     it('records last_used_at on use', async () => {
       const s = await loginAs(t, 'used@example.com');
-      const { key, id } = await createKey(t, s, { key_type: 'agent' });
+      const { key, id } = await postKey(t, s, { key_type: 'agent' });
       await whoami(bearer(key));
       await new Promise((r) => setTimeout(r, 100));
       const [row] = await t.ds.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [id]);
@@ -295,7 +290,7 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
       const res = await t.app.inject({ method: 'GET', url: '/v1/auth/teams', headers: s.headers });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ teams: [{ id: s.teamId, name: "Teams's Team", slug: expect.any(String), role: 'owner' }] });
-      const { key } = await createKey(t, s, { key_type: 'agent' });
+      const { key } = await postKey(t, s, { key_type: 'agent' });
       const denied = await t.app.inject({ method: 'GET', url: '/v1/auth/teams', headers: bearer(key) });
       expect(denied.statusCode).toBe(403);
       expect(denied.json()).toEqual({ error: 'Only users can list teams' });
@@ -309,7 +304,7 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
         user: { id: s.userId, email: 'me@example.com', name: 'Me', created_at: ISO, updated_at: ISO },
         teams: [{ id: s.teamId, name: "Me's Team", slug: expect.any(String), role: 'owner' }],
       });
-      const { key } = await createKey(t, s, { key_type: 'agent' });
+      const { key } = await postKey(t, s, { key_type: 'agent' });
       const denied = await t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer(key) });
       expect(denied.json()).toEqual({ error: 'Only users can access this endpoint' });
     });

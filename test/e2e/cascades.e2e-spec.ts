@@ -1,8 +1,8 @@
 import { RetentionService } from '../../src/modules/retention/retention.service';
-import { AppFixture, createApp } from '../factories/apps.factory';
+import { AppFixture, insertApp } from '../factories/apps.factory';
 import { anEvent, ingestOk } from '../factories/events.factory';
-import { Session, createKey, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
+import { Session, postKey, loginAs } from '../utils/auth';
+import { useTestApp } from '../utils/create-test-app';
 import { createTeam, invite } from '../utils/team-fixtures';
 
 /**
@@ -10,15 +10,9 @@ import { createTeam, invite } from '../utils/team-fixtures';
  * reach — every module below them, in one transaction with one timestamp.
  */
 describe('cascades', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: Session;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
   beforeEach(async () => {
     await t.reset();
     owner = await loginAs(t, 'owner@example.com');
@@ -30,7 +24,7 @@ describe('cascades', () => {
 
   /** A project of `teamId` with an app (holding events, metric and funnel rows) and a metric and a funnel definition. */
   async function populatedProject(teamId: string): Promise<{ app: AppFixture; metricId: string; funnelId: string }> {
-    const app = await createApp(t, { teamId, createdBy: owner.userId, platform: 'backend' });
+    const app = await insertApp(t, { teamId, createdBy: owner.userId, platform: 'backend' });
     await ingestOk(t, app, [anEvent({ message: 'metric:upload:start', user_id: 'u1' }), anEvent({ message: 'track:welcome', user_id: 'u1' })]);
     const metric = await t.app.inject({
       method: 'POST', url: `/v1/projects/${app.projectId}/metrics`, headers: owner.headers, payload: { name: 'Upload', slug: 'upload' },
@@ -46,7 +40,7 @@ describe('cascades', () => {
   it('DELETE /v1/teams/:id reaches team, members, keys, invitations, projects, apps and definitions with one timestamp', async () => {
     const teamId = await createTeam(t, owner, 'doomed');
     const { app, metricId, funnelId } = await populatedProject(teamId);
-    const agent = await createKey(t, owner, { key_type: 'agent', team_id: teamId });
+    const agent = await postKey(t, owner, { key_type: 'agent', team_id: teamId });
     await invite(t, owner, teamId, 'guest@example.com');
 
     const res = await t.app.inject({ method: 'DELETE', url: `/v1/teams/${teamId}`, headers: owner.headers });

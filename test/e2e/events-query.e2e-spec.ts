@@ -3,10 +3,11 @@ import { Permission } from '../../src/common/auth/permission';
 import { EventsMaintenanceService } from '../../src/modules/events/events-maintenance.service';
 import { EventsRepository } from '../../src/modules/events/events.repository';
 import { partitionsAround } from '../../src/modules/events/event-partitions';
-import { AppFixture, KeyFixture, createAgentKey, createApp, createProject, softDeleteAppOnly } from '../factories/apps.factory';
+import { AppFixture, insertApp, insertProject, softDeleteAppOnly } from '../factories/apps.factory';
 import { RawEvent, anEvent, ingestOk, listEvents } from '../factories/events.factory';
 import { Session, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
+import { useTestApp } from '../utils/create-test-app';
+import { KeyFixture, insertKey } from '../factories/keys.factory';
 
 const HOUR_MS = 60 * 60_000;
 const S1 = '11111111-1111-4111-8111-111111111111';
@@ -15,13 +16,7 @@ const S3 = '33333333-3333-4333-8333-333333333333';
 const EMPTY = { events: [], cursor: null, has_more: false };
 
 describe('GET /v1/events and /v1/events/:id', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   const messages = (res: { json(): { events: { message: string }[] } }): string[] => res.json().events.map((e) => e.message);
 
@@ -41,12 +36,12 @@ describe('GET /v1/events and /v1/events/:id', () => {
       await t.reset();
       owner = await loginAs(t, 'owner@example.com');
       stranger = await loginAs(t, 'stranger@example.com');
-      projectA = await createProject(t, owner.teamId, 'A');
-      app1 = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'apple', projectId: projectA });
-      app2 = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
-      app3 = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'apple', projectId: projectA });
-      foreign = await createApp(t, { teamId: stranger.teamId, createdBy: stranger.userId, platform: 'apple' });
-      agent = await createAgentKey(t, { teamId: owner.teamId, createdBy: owner.userId, permissions: [Permission.EventsRead] });
+      projectA = await insertProject(t, owner.teamId, 'A');
+      app1 = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'apple', projectId: projectA });
+      app2 = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      app3 = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'apple', projectId: projectA });
+      foreign = await insertApp(t, { teamId: stranger.teamId, createdBy: stranger.userId, platform: 'apple' });
+      agent = await insertKey(t, { teamId: owner.teamId, createdBy: owner.userId, permissions: [Permission.EventsRead] });
       const ev = (message: string, over: RawEvent): RawEvent => anEvent({ message, ...over });
       await ingestOk(t, app1, [
         ev('e1', { level: 'info', user_id: 'u1', session_id: S1, environment: 'ios', screen_name: 'Home', timestamp: at(1) }),
@@ -149,7 +144,7 @@ describe('GET /v1/events and /v1/events/:id', () => {
       const client = await listEvents(t, app1.headers);
       expect(client.statusCode).toBe(403);
       expect(client.json()).toEqual({ error: 'Missing permission: events:read' });
-      const noRead = await createAgentKey(t, { teamId: owner.teamId, createdBy: owner.userId, permissions: [Permission.AppsRead] });
+      const noRead = await insertKey(t, { teamId: owner.teamId, createdBy: owner.userId, permissions: [Permission.AppsRead] });
       const denied = await listEvents(t, noRead.headers);
       expect(denied.statusCode).toBe(403);
       expect(denied.json()).toEqual({ error: 'Missing permission: events:read' });
@@ -188,7 +183,7 @@ describe('GET /v1/events and /v1/events/:id', () => {
     });
 
     it('events of a deleted app disappear from lists and lookups', async () => {
-      const ghost = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const ghost = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       await ingestOk(t, ghost, [anEvent({ message: 'ghost', timestamp: at(7) })]);
       const [ghostEvent] = (await listEvents(t, owner.headers, { app_id: ghost.id })).json().events as { id: string }[];
       await softDeleteAppOnly(t, ghost.id);
@@ -270,7 +265,7 @@ describe('GET /v1/events and /v1/events/:id', () => {
     beforeEach(async () => {
       await t.reset();
       owner = await loginAs(t, 'pager@example.com');
-      app = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
     });
 
     async function pageThrough(query: Record<string, string>): Promise<{ pages: { n: number; has_more: boolean }[]; ids: string[] }> {
@@ -373,8 +368,8 @@ describe('GET /v1/events and /v1/events/:id', () => {
     it('purging apps removes their events and dedup rows, inside the purge transaction', async () => {
       await t.reset();
       const owner = await loginAs(t, 'purge@example.com');
-      const doomed = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
-      const kept = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const doomed = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const kept = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       const id = randomUUID();
       await ingestOk(t, doomed, [anEvent({ client_event_id: id }), anEvent()]);
       await ingestOk(t, kept, [anEvent({ client_event_id: id })]);
@@ -412,7 +407,7 @@ describe('GET /v1/events and /v1/events/:id', () => {
 
     it('ingested events land in their month\'s partition, not the default one', async () => {
       const owner = await loginAs(t, 'part@example.com');
-      const app = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       await ingestOk(t, app, [anEvent()]);
       const rows: { part: string }[] = await t.ds.query(`SELECT tableoid::regclass::text AS part FROM events`);
       expect(rows).toEqual([{ part: partitionsAround(new Date())[1].name }]);

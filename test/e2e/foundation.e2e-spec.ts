@@ -1,17 +1,11 @@
 import { gzipSync } from 'node:zlib';
-import { TestApp, createTestApp } from '../utils/create-test-app';
+import { createTestApp, useTestApp } from '../utils/create-test-app';
 import { HealthService } from '../../src/modules/health/health.service';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { testDatabaseUrl } from '../utils/test-env';
 
 describe('foundation: envelope, routing, body handling, health', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('GET /health answers 200 ok', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health' });

@@ -1,10 +1,12 @@
 import { ApiKeyType, Permission } from '../../src/common/auth/permission';
 import { Session, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
-import { addMember, auditRows, createProject } from '../utils/project-fixtures';
-import { storeKey } from '../utils/team-fixtures';
+import { useTestApp } from '../utils/create-test-app';
+import { addMember, auditRows, postProject } from '../utils/project-fixtures';
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+import { ISO_TIMESTAMP_RE } from '../utils/matchers';
+import { insertKey } from '../factories/keys.factory';
+
+const ISO = ISO_TIMESTAMP_RE;
 const MISSING_ID = '00000000-0000-4000-8000-000000000001';
 
 const STEPS = [
@@ -13,20 +15,14 @@ const STEPS = [
 ];
 
 describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let ada: Session;
   let projectId: string;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(async () => {
     await t.reset();
     ada = await loginAs(t, 'ada@example.com');
-    projectId = (await createProject(t, ada, { slug: 'mobile' })).id;
-  });
-  afterAll(async () => {
-    await t.close();
+    projectId = (await postProject(t, ada, { slug: 'mobile' })).id;
   });
 
   const base = (p = projectId) => `/v1/projects/${p}/funnels`;
@@ -149,7 +145,7 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
       const first = await created();
       const again = await post(ada.headers, { name: 'Other', slug: 'onboarding', steps: STEPS });
       expect([again.statusCode, again.json()]).toEqual([409, { error: 'A funnel with this slug already exists in this project' }]);
-      const other = await createProject(t, ada, { slug: 'web' });
+      const other = await postProject(t, ada, { slug: 'web' });
       expect((await post(ada.headers, { name: 'Same slug elsewhere', slug: 'onboarding', steps: STEPS }, other.id)).statusCode).toBe(201);
 
       expect((await req('DELETE', `${base()}/onboarding`, ada.headers)).json()).toEqual({ deleted: true });
@@ -216,7 +212,7 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
     it('isolates teams: another team\'s project and definitions are not found', async () => {
       const funnel = await created();
       const eve = await loginAs(t, 'eve@example.com');
-      const eveKey = await storeKey(t, eve, eve.teamId);
+      const eveKey = await insertKey(t, { teamId: eve.teamId, createdBy: eve.userId });
       for (const headers of [eve.headers, eveKey.headers]) {
         expect((await req('GET', base(), headers)).json()).toEqual({ error: 'Project not found' });
         expect((await req('GET', `${base()}/onboarding`, headers)).json()).toEqual({ error: 'Project not found' });
@@ -344,11 +340,11 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
         owner: ada.headers,
         admin: cat.headers,
         member: bob.headers,
-        agentAll: (await storeKey(t, ada, ada.teamId)).headers,
-        agentRead: (await storeKey(t, ada, ada.teamId, { permissions: [Permission.FunnelsRead] })).headers,
-        agentWrite: (await storeKey(t, ada, ada.teamId, { permissions: [Permission.FunnelsWrite] })).headers,
-        agentNone: (await storeKey(t, ada, ada.teamId, { permissions: [Permission.EventsRead] })).headers,
-        client: (await storeKey(t, ada, ada.teamId, { type: ApiKeyType.Client })).headers,
+        agentAll: (await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId })).headers,
+        agentRead: (await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId, permissions: [Permission.FunnelsRead] })).headers,
+        agentWrite: (await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId, permissions: [Permission.FunnelsWrite] })).headers,
+        agentNone: (await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId, permissions: [Permission.EventsRead] })).headers,
+        client: (await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId, type: ApiKeyType.Client })).headers,
       };
       const readMissing = as(403, 'Missing permission: funnels:read');
       const writeMissing = as(403, 'Missing permission: funnels:write');
@@ -394,7 +390,7 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
     });
 
     it('records agent-key writes with the key as actor', async () => {
-      const key = await storeKey(t, ada, ada.teamId);
+      const key = await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId });
       const res = await post(key.headers, { name: 'N', slug: 'by-key', steps: STEPS });
       expect(res.statusCode).toBe(201);
       expect((await auditRows(t, ada, res.json().id))[0]).toEqual(expect.objectContaining({ actor_type: 'api_key', actor_id: key.id }));

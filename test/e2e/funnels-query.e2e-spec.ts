@@ -1,10 +1,10 @@
-import { AppFixture, createApp, softDeleteAppOnly } from '../factories/apps.factory';
+import { AppFixture, insertApp, softDeleteAppOnly } from '../factories/apps.factory';
 import { anEvent, ingestOk } from '../factories/events.factory';
 import { FunnelRow, insertBulkChains, insertFunnelRows } from '../factories/funnel-events.factory';
 import { FunnelDefinitionResponse } from '../../src/modules/funnels/funnels.mapper';
 import { Session, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
-import { createProject } from '../utils/project-fixtures';
+import { useTestApp } from '../utils/create-test-app';
+import { postProject } from '../utils/project-fixtures';
 
 const MISSING_ID = '00000000-0000-4000-8000-000000000001';
 const T0 = Date.now() - 24 * 60 * 60_000;
@@ -30,24 +30,18 @@ function analytics(names: string[], users: number[]) {
 }
 
 describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let ada: Session;
   let projectId: string;
   let ios: AppFixture;
   let android: AppFixture;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(async () => {
     await t.reset();
     ada = await loginAs(t, 'ada@example.com');
-    projectId = (await createProject(t, ada, { slug: 'mobile' })).id;
-    ios = await createApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId, platform: 'apple' });
-    android = await createApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId, platform: 'android' });
-  });
-  afterAll(async () => {
-    await t.close();
+    projectId = (await postProject(t, ada, { slug: 'mobile' })).id;
+    ios = await insertApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId, platform: 'apple' });
+    android = await insertApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId, platform: 'android' });
   });
 
   const define = async (steps: Step[], slug = 'f'): Promise<FunnelDefinitionResponse> => {
@@ -162,7 +156,7 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
       expect((await query({ mode: 'open', group_by: 'environment' })).json()).toEqual(body('open', []));
       expect((await query({ group_by: 'experiment:paywall', conversion_window: '60' })).json()).toEqual(body('closed', []));
 
-      const empty = (await createProject(t, ada, { slug: 'empty' })).id;
+      const empty = (await postProject(t, ada, { slug: 'empty' })).id;
       const other = await t.app.inject({
         method: 'POST', url: `/v1/projects/${empty}/funnels`, headers: ada.headers,
         payload: { name: 'Funnel', slug: 'f', steps: [step('a'), step('b')] },
@@ -353,7 +347,7 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
 
     it('never sees rows of deleted apps or of other projects\' apps', async () => {
       await define([step('a')]);
-      const elsewhere = await createApp(t, { teamId: ada.teamId, createdBy: ada.userId });
+      const elsewhere = await insertApp(t, { teamId: ada.teamId, createdBy: ada.userId });
       await insertFunnelRows(t, [
         { appId: ios.id, userId: 'u1', step: 'a', at: at(1) },
         { appId: android.id, userId: 'u2', step: 'a', at: at(1) },

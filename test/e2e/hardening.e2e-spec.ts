@@ -6,10 +6,10 @@ import { sign } from 'jsonwebtoken';
 import { MAX_JSON_DEPTH } from '../../src/common/http/json-depth';
 import { INGEST_WRITER_DEFAULTS, INGEST_WRITER_OPTIONS } from '../../src/modules/events/ingest-writer';
 import { PrometheusService } from '../../src/modules/observability/prometheus.service';
-import { AppFixture, createApp } from '../factories/apps.factory';
+import { AppFixture, insertApp } from '../factories/apps.factory';
 import { anEvent, ingest, ingestOk } from '../factories/events.factory';
-import { Session, createKey, loginAs } from '../utils/auth';
-import { TEST_JWT_SECRET, TestApp, createTestApp } from '../utils/create-test-app';
+import { Session, postKey, loginAs } from '../utils/auth';
+import { TEST_JWT_SECRET, TestApp, createTestApp, useTestApp } from '../utils/create-test-app';
 import { auditRows, createTeam, joinTeam } from '../utils/team-fixtures';
 
 /**
@@ -17,15 +17,9 @@ import { auditRows, createTeam, joinTeam } from '../utils/team-fixtures';
  * framework errors wear the envelope, a full ingest queue answers 503.
  */
 describe('hardening', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: Session;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
   beforeEach(async () => {
     await t.reset();
     owner = await loginAs(t, 'owner@example.com');
@@ -95,7 +89,7 @@ describe('hardening', () => {
     });
 
     it('ingest bodies too: nothing is stored', async () => {
-      const app = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       const res = await t.app.inject({
         method: 'POST', url: '/v1/ingest', headers: { ...app.headers, 'content-type': 'application/json' },
         payload: `{"events":[{"message":"m","level":"info","session_id":"c7d1e9a2-4b6f-4f38-9e20-1a5c7b3d8e64","custom_attributes":{"a":${deep(40)}}}]}`,
@@ -112,7 +106,7 @@ describe('hardening', () => {
     ];
     let app: AppFixture;
     beforeEach(async () => {
-      app = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
     });
 
     const cases = (): { url: string; param: string; error: string }[] => [
@@ -222,7 +216,7 @@ describe('hardening', () => {
 
   describe('deletes are race-free', () => {
     it('10 parallel deletes of one API key: one 200, nine 404, one audit entry', async () => {
-      const key = await createKey(t, owner, { key_type: 'agent', name: 'raced' });
+      const key = await postKey(t, owner, { key_type: 'agent', name: 'raced' });
       const results = await Promise.all(
         Array.from({ length: 10 }, () => t.app.inject({ method: 'DELETE', url: `/v1/auth/keys/${key.id}`, headers: owner.headers })),
       );
@@ -356,7 +350,7 @@ describe('hardening', () => {
     });
 
     it('answers 503 "Server busy" with Retry-After and counts it; every 200 was stored', async () => {
-      const app = await createApp(queueApp, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const app = await insertApp(queueApp, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       await ingestOk(queueApp, app, [anEvent()]); // warm: prepared statement, key cache
       const before = await busyCount();
       const results = await Promise.all(Array.from({ length: 30 }, (_, i) => ingest(queueApp, app, [anEvent({ message: `m${i}` })])));

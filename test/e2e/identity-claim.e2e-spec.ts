@@ -1,28 +1,23 @@
 import { Permission } from '../../src/common/auth/permission';
-import { AppFixture, createAgentKey, createApp } from '../factories/apps.factory';
+import { AppFixture, insertApp } from '../factories/apps.factory';
 import { anEvent, ingestOk, listEvents } from '../factories/events.factory';
 import { Session, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
+import { useTestApp } from '../utils/create-test-app';
+import { insertKey } from '../factories/keys.factory';
 
 const HOUR_MS = 60 * 60_000;
 
 describe('POST /v1/identity/claim', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: Session;
   let app: AppFixture;
   let sibling: AppFixture;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
   beforeEach(async () => {
     await t.reset();
     owner = await loginAs(t, 'owner@example.com');
-    app = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
-    sibling = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+    app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+    sibling = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
   });
 
   const claim = (headers: Record<string, string>, payload: unknown) =>
@@ -43,7 +38,7 @@ describe('POST /v1/identity/claim', () => {
     const none = await claim({}, { anonymous_id: 'owl_anon_a', user_id: 'u' });
     expect(none.statusCode).toBe(401);
     expect(none.json()).toEqual({ error: 'Missing authorization' });
-    const agent = await createAgentKey(t, { teamId: owner.teamId, createdBy: owner.userId, appId: app.id, permissions: [Permission.EventsRead] });
+    const agent = await insertKey(t, { teamId: owner.teamId, createdBy: owner.userId, appId: app.id, permissions: [Permission.EventsRead] });
     const res = await claim(agent.headers, { anonymous_id: 'owl_anon_a', user_id: 'u' });
     expect(res.statusCode).toBe(403);
     expect(res.json()).toEqual({ error: 'Missing permission: events:write' });

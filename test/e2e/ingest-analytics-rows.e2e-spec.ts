@@ -1,26 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { EventsRepository } from '../../src/modules/events/events.repository';
-import { AppFixture, createApp } from '../factories/apps.factory';
+import { AppFixture, insertApp } from '../factories/apps.factory';
 import { aFullEvent, anEvent, ingest, ingestOk } from '../factories/events.factory';
 import { Session, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
+import { useTestApp } from '../utils/create-test-app';
 
 /** §2.12.6 and §2.13.5: metric and funnel rows written by ingest in the events' statement (B15). */
 describe('ingest → metric and funnel rows', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: Session;
   let app: AppFixture;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
   beforeEach(async () => {
     await t.reset();
     owner = await loginAs(t, 'owner@example.com');
-    app = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'apple' });
+    app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'apple' });
   });
 
   const metricRows = (): Promise<Record<string, unknown>[]> =>
@@ -172,7 +166,7 @@ describe('ingest → metric and funnel rows', () => {
   });
 
   it('purging an app removes its metric and funnel rows and nothing else', async () => {
-    const other = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'apple' });
+    const other = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'apple' });
     await ingestOk(t, app, [anEvent({ message: 'metric:m:start' }), anEvent({ message: 'track:a' })]);
     await ingestOk(t, other, [anEvent({ message: 'metric:m:start' }), anEvent({ message: 'track:a' })]);
     await t.ds.transaction((m) => t.app.get(EventsRepository).deleteForApps([app.id], m));

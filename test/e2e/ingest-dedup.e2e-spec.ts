@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AppFixture, createApp } from '../factories/apps.factory';
+import { AppFixture, insertApp } from '../factories/apps.factory';
 import { anEvent, ingest, storedEvents } from '../factories/events.factory';
 import { Session } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
+import { useTestApp } from '../utils/create-test-app';
 import { freshIngestWorld, ownerEventsViaApi } from '../utils/ingest-world';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -10,16 +10,9 @@ const iso = (offsetMs: number): string => new Date(Date.now() + offsetMs).toISOS
 
 /** Deduplication by client_event_id (B2): within a batch, across requests, per app, over the 48-hour window. */
 describe('POST /v1/ingest', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: Session;
   let apple: AppFixture;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
 
   /** Fresh database, a signed-in owner and an apple app with its client key. */
   async function freshWorld(): Promise<void> {
@@ -68,7 +61,7 @@ describe('POST /v1/ingest', () => {
     });
 
     it('is per app: the same id in another app is stored', async () => {
-      const other = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const other = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       const id = randomUUID();
       expect((await ingest(t, apple, [anEvent({ client_event_id: id })])).json()).toEqual({ accepted: 1, rejected: 0 });
       expect((await ingest(t, other, [anEvent({ client_event_id: id })])).json()).toEqual({ accepted: 1, rejected: 0 });

@@ -1,27 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { INGEST_WRITER_DEFAULTS, INGEST_WRITER_OPTIONS, IngestWriter } from '../../src/modules/events/ingest-writer';
-import { AppFixture, createApp } from '../factories/apps.factory';
+import { AppFixture, insertApp } from '../factories/apps.factory';
 import { anEvent, ingest, storedEvents } from '../factories/events.factory';
 import { Session } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
+import { useTestApp } from '../utils/create-test-app';
 import { freshIngestWorld } from '../utils/ingest-world';
 
 /** Group commit (IngestWriter): requests that queue behind a busy statement share one. */
 describe('POST /v1/ingest', () => {
-  let t: TestApp;
+  const t = useTestApp({}, [
+      { provide: INGEST_WRITER_OPTIONS, useValue: { ...INGEST_WRITER_DEFAULTS, maxInFlight: 1 } },
+    ]);
   let owner: Session;
   let apple: AppFixture;
 
   // One statement at a time, so requests sent while it is busy queue and go out together.
-  beforeAll(async () => {
-    t = await createTestApp({}, [
-      { provide: INGEST_WRITER_OPTIONS, useValue: { ...INGEST_WRITER_DEFAULTS, maxInFlight: 1 } },
-    ]);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
 
   /** Fresh database, a signed-in owner and an apple app with its client key. */
   async function freshWorld(): Promise<void> {
@@ -46,7 +40,7 @@ describe('POST /v1/ingest', () => {
      */
     async function mergedRequests(requests: () => Promise<LightMyRequestResponse>[]): Promise<LightMyRequestResponse[]> {
       const writer = t.app.get(IngestWriter);
-      const blockerApp = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const blockerApp = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       expect((await ingest(t, blockerApp, [anEvent({ user_id: 'u-blocker' })])).json()).toEqual({ accepted: 1, rejected: 0 });
       const locker = t.ds.createQueryRunner();
       await locker.connect();
@@ -72,7 +66,7 @@ describe('POST /v1/ingest', () => {
     }
 
     it('each merged request answers its own count; B2 holds across them and apps stay apart', async () => {
-      const other = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const other = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       const shared = randomUUID();
       const own = randomUUID();
       const [r1, r2, r3, r4] = await mergedRequests(() => [

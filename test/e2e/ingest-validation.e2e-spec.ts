@@ -1,27 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { Permission } from '../../src/common/auth/permission';
-import { AppFixture, createAgentKey, createApp, softDeleteAppOnly } from '../factories/apps.factory';
+import { AppFixture, insertApp, softDeleteAppOnly } from '../factories/apps.factory';
 import { RawEvent, SESSION_ID, aFullEvent, anEvent, ingest, listEvents, storedEvents } from '../factories/events.factory';
 import { Session } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
+import { useTestApp } from '../utils/create-test-app';
 import { freshIngestWorld, ownerEventsViaApi } from '../utils/ingest-world';
+import { insertKey } from '../factories/keys.factory';
 
 const DAY_MS = 24 * 60 * 60_000;
 const iso = (offsetMs: number): string => new Date(Date.now() + offsetMs).toISOString();
 
 /** Request-level checks, per-event rules, partial acceptance and storage, compressed and hostile bodies. */
 describe('POST /v1/ingest', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let owner: Session;
   let apple: AppFixture;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
 
   /** Fresh database, a signed-in owner and an apple app with its client key. */
   async function freshWorld(): Promise<void> {
@@ -47,11 +41,11 @@ describe('POST /v1/ingest', () => {
     });
 
     it('403 for agent keys, even with a valid batch', async () => {
-      const agent = await createAgentKey(t, { teamId: owner.teamId, createdBy: owner.userId });
+      const agent = await insertKey(t, { teamId: owner.teamId, createdBy: owner.userId });
       const res = await t.app.inject({ method: 'POST', url: '/v1/ingest', headers: agent.headers, payload: { events: [anEvent()] } });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ error: 'Missing permission: events:write' });
-      const scoped = await createAgentKey(t, {
+      const scoped = await insertKey(t, {
         teamId: owner.teamId, createdBy: owner.userId, appId: apple.id, permissions: [Permission.EventsRead],
       });
       const res2 = await t.app.inject({ method: 'POST', url: '/v1/ingest', headers: scoped.headers, payload: { events: [anEvent()] } });
@@ -160,7 +154,7 @@ describe('POST /v1/ingest', () => {
 
     it('android and web apps check their bundle_id too', async () => {
       for (const platform of ['android', 'web'] as const) {
-        const app = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform });
+        const app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform });
         const missing = await ingest(t, app, [anEvent()], { bundle_id: undefined });
         expect(missing.statusCode).toBe(400);
         expect(missing.json()).toEqual({ error: 'bundle_id is required' });
@@ -174,7 +168,7 @@ describe('POST /v1/ingest', () => {
     });
 
     it('backend apps ignore bundle_id (absent, wrong, wrong type or too long)', async () => {
-      const backend = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const backend = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       for (const bundleId of [undefined, 'com.whatever', 7, 'x'.repeat(300)]) {
         const res = await ingest(t, backend, [anEvent({ environment: 'backend' })], { bundle_id: bundleId });
         expect(res.statusCode).toBe(200);

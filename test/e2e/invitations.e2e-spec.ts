@@ -1,51 +1,31 @@
 import { ApiKeyType } from '../../src/common/auth/permission';
 import { Session, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
-import { createTeam, invite, joinTeam, mailedInviteToken, storeKey } from '../utils/team-fixtures';
+import { HttpMethod, useTestApp } from '../utils/create-test-app';
+import { Crew as TeamCrew, buildCrew, invite, mailedInviteToken } from '../utils/team-fixtures';
+import { aUuid, anIsoTimestamp } from '../utils/matchers';
+import { insertKey } from '../factories/keys.factory';
 
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+const ISO = anIsoTimestamp();
+const UUID = aUuid();
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const NOT_FOUND = { error: 'Invitation not found' };
 const ACCEPTED = { error: 'This invitation has already been accepted' };
 const EXPIRED = { error: 'This invitation has expired' };
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
 describe('invitations (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(async () => {
     await t.reset();
   });
-  afterAll(async () => {
-    await t.close();
-  });
 
-  const call = async (method: Method, url: string, headers?: Record<string, string>, payload?: unknown) => {
-    const res = await t.app.inject({ method, url, headers, payload: payload as never });
-    return { status: res.statusCode, body: res.json() };
-  };
+  const call = (method: HttpMethod, url: string, headers?: Record<string, string>, body?: unknown) => t.call(method, url, { headers, body });
 
-  interface Crew {
-    owner: Session;
-    admin: Session;
-    member: Session;
-    teamId: string;
-    invitations: string;
-  }
-
+  /** The shared crew plus the path of its team's invitations. */
+  type Crew = TeamCrew & { invitations: string };
   async function crew(): Promise<Crew> {
-    const owner = await loginAs(t, 'owner@example.com');
-    const admin = await loginAs(t, 'admin@example.com');
-    const member = await loginAs(t, 'member@example.com');
-    const teamId = await createTeam(t, owner, 'acme', 'Acme');
-    await joinTeam(t, owner, teamId, admin, 'admin');
-    await joinTeam(t, owner, teamId, member, 'member');
-    return { owner, admin, member, teamId, invitations: `/v1/teams/${teamId}/invitations` };
+    const c = await buildCrew(t);
+    return { ...c, invitations: `/v1/teams/${c.teamId}/invitations` };
   }
 
   const send = (c: Crew, who: Session, payload: unknown) => call('POST', c.invitations, who.headers, payload);
@@ -430,9 +410,9 @@ describe('invitations (e2e)', () => {
     it('get each invitation route\'s "Only users can …" text', async () => {
       const c = await crew();
       const inv = await invite(t, c.owner, c.teamId, 'bob@example.com');
-      const agent = await storeKey(t, c.owner, c.teamId);
-      const client = await storeKey(t, c.owner, c.teamId, { type: ApiKeyType.Client });
-      const cases: [Method, string, unknown, string][] = [
+      const agent = await insertKey(t, { teamId: c.teamId, createdBy: c.owner.userId });
+      const client = await insertKey(t, { teamId: c.teamId, createdBy: c.owner.userId, type: ApiKeyType.Client });
+      const cases: [HttpMethod, string, unknown, string][] = [
         ['POST', c.invitations, { email: 'x@example.com' }, 'Only users can send invitations'],
         ['GET', c.invitations, undefined, 'Only users can list invitations'],
         ['DELETE', `${c.invitations}/${inv.id}`, undefined, 'Only users can revoke invitations'],
@@ -450,7 +430,7 @@ describe('invitations (e2e)', () => {
     it('need no credentials for the public lookup', async () => {
       const c = await crew();
       const inv = await invite(t, c.owner, c.teamId, 'bob@example.com');
-      const key = await storeKey(t, c.owner, c.teamId);
+      const key = await insertKey(t, { teamId: c.teamId, createdBy: c.owner.userId });
       expect((await call('GET', `/v1/invites/${inv.token}`, key.headers)).status).toBe(200);
       expect(await call('POST', '/v1/invites/accept', undefined, { token: inv.token })).toEqual({
         status: 401, body: { error: 'Missing authorization' },

@@ -1,33 +1,29 @@
 import { Permission } from '../../src/common/auth/permission';
 import { ApiKeyType } from '../../src/common/auth/permission';
-import { createApp as createAppRow } from '../factories/apps.factory';
+import { insertApp } from '../factories/apps.factory';
 import { insertMetricRows } from '../factories/metric-events.factory';
 import { Session, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
-import { addMember, auditRows, createProject } from '../utils/project-fixtures';
-import { storeKey } from '../utils/team-fixtures';
+import { useTestApp } from '../utils/create-test-app';
+import { addMember, auditRows, postProject } from '../utils/project-fixtures';
+
+import { ISO_TIMESTAMP_RE } from '../utils/matchers';
+import { insertKey } from '../factories/keys.factory';
 
 /** SPEC §2.12.2 / §2.12.7 / B21: metric definitions CRUD, roles × permissions, audit, slug reuse. */
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const ISO = ISO_TIMESTAMP_RE;
 const MISSING_ID = '00000000-0000-4000-8000-000000000001';
 type Headers = Record<string, string>;
 
 describe('metric definitions', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let ada: Session;
   let projectId: string;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(async () => {
     await t.reset();
     ada = await loginAs(t, 'ada@example.com');
-    projectId = (await createProject(t, ada, { name: 'Acme', slug: 'acme' })).id;
-  });
-  afterAll(async () => {
-    await t.close();
+    projectId = (await postProject(t, ada, { name: 'Acme', slug: 'acme' })).id;
   });
 
   const base = (pid = projectId) => `/v1/projects/${pid}/metrics`;
@@ -111,7 +107,7 @@ describe('metric definitions', () => {
       expectError(await req('POST', base(MISSING_ID), ada.headers, body), 404, 'Project not found');
       expectError(await req('POST', base('not-a-uuid'), ada.headers, body), 404, 'Project not found');
       const eve = await loginAs(t, 'eve@example.com');
-      const foreign = await createProject(t, eve);
+      const foreign = await postProject(t, eve);
       expectError(await req('POST', base(foreign.id), ada.headers, body), 404, 'Project not found');
       const bob = await loginAs(t, 'bob@example.com');
       await addMember(t, ada.teamId, bob, 'member');
@@ -129,7 +125,7 @@ describe('metric definitions', () => {
       expect((await req('GET', `${base()}/dup`, ada.headers)).json()).toEqual(second);
       expectError(await req('GET', `/v1/metrics/by-id/${first.id}`, ada.headers), 404, 'Metric not found');
       // The same slug in another project is fine.
-      const other = await createProject(t, ada);
+      const other = await postProject(t, ada);
       await create({ name: 'C', slug: 'dup' }, ada.headers, other.id);
     });
 
@@ -152,7 +148,7 @@ describe('metric definitions', () => {
       await req('DELETE', `${base()}/mid`, ada.headers);
       expect((await req('GET', base(), ada.headers)).json()).toEqual({ metrics: [a, b] });
       expect(c.slug).toBe('mid');
-      const empty = await createProject(t, ada);
+      const empty = await postProject(t, ada);
       expect((await req('GET', base(empty.id), ada.headers)).json()).toEqual({ metrics: [] });
     });
 
@@ -269,7 +265,7 @@ describe('metric definitions', () => {
   describe('DELETE', () => {
     it('soft-deletes, keeps the metric rows queryable, audits {slug}', async () => {
       const d = await create({ name: 'A', slug: 'm' });
-      const app = await createAppRow(t, { teamId: ada.teamId, createdBy: ada.userId, projectId });
+      const app = await insertApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId });
       await insertMetricRows(t, [{ appId: app.id, slug: 'm', phase: 'record', at: new Date(Date.now() - 60_000) }]);
       const res = await req('DELETE', `${base()}/m`, ada.headers);
       expect({ status: res.statusCode, body: res.json() }).toEqual({ status: 200, body: { deleted: true } });
@@ -317,10 +313,10 @@ describe('metric definitions', () => {
 
     it('refuses client keys and agent keys without the permission; keys never delete', async () => {
       const d = await create({ name: 'A', slug: 'm' });
-      const client = await storeKey(t, ada, ada.teamId, { type: ApiKeyType.Client });
-      const readOnly = await storeKey(t, ada, ada.teamId, { permissions: [Permission.MetricsRead] });
-      const writeOnly = await storeKey(t, ada, ada.teamId, { permissions: [Permission.MetricsWrite] });
-      const none = await storeKey(t, ada, ada.teamId, { permissions: [Permission.EventsRead] });
+      const client = await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId, type: ApiKeyType.Client });
+      const readOnly = await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId, permissions: [Permission.MetricsRead] });
+      const writeOnly = await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId, permissions: [Permission.MetricsWrite] });
+      const none = await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId, permissions: [Permission.EventsRead] });
       const reads = [base(), `${base()}/m`, `/v1/metrics/by-id/${d.id}`, `${base()}/m/events`, `${base()}/m/query`];
       for (const key of [client, writeOnly, none]) {
         for (const url of reads) expectError(await req('GET', url, key.headers), 403, 'Missing permission: metrics:read');
@@ -333,14 +329,14 @@ describe('metric definitions', () => {
       // Permission before body validation and lookups.
       expectError(await req('POST', base(MISSING_ID), client.headers, {}), 403, 'Missing permission: metrics:write');
       for (const url of reads) expect([url, (await req('GET', url, readOnly.headers)).statusCode]).toEqual([url, 200]);
-      const full = await storeKey(t, ada, ada.teamId);
+      const full = await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId });
       expectError(await req('DELETE', `${base()}/m`, writeOnly.headers), 403, 'Only users can delete metrics');
       expectError(await req('DELETE', `${base(MISSING_ID)}/m`, full.headers), 403, 'Only users can delete metrics');
       expect((await req('GET', `${base()}/m`, ada.headers)).statusCode).toBe(200);
     });
 
     it('lets an agent key write in its own team (audited as the key) and never reach another team', async () => {
-      const agent = await storeKey(t, ada, ada.teamId, { permissions: [Permission.MetricsRead, Permission.MetricsWrite] });
+      const agent = await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId, permissions: [Permission.MetricsRead, Permission.MetricsWrite] });
       const created = await req('POST', base(), agent.headers, { name: 'A', slug: 'm' });
       expect(created.statusCode).toBe(201);
       const d = created.json();
@@ -349,7 +345,7 @@ describe('metric definitions', () => {
         ['api_key', agent.id, 'create'], ['api_key', agent.id, 'update'],
       ]);
       const eve = await loginAs(t, 'eve@example.com');
-      const foreign = await createProject(t, eve);
+      const foreign = await postProject(t, eve);
       const theirs = await create({ name: 'E', slug: 'e' }, eve.headers, foreign.id);
       expectError(await req('GET', base(foreign.id), agent.headers), 404, 'Project not found');
       expectError(await req('POST', base(foreign.id), agent.headers, { name: 'X', slug: 'x' }), 404, 'Project not found');

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { AppFixture, createApp, createProject as createProjectRow } from '../factories/apps.factory';
+import { AppFixture, insertApp, insertProject as createProjectRow } from '../factories/apps.factory';
 import { aFullEvent, ingestOk } from '../factories/events.factory';
 import { MetricRow, insertMetricRows } from '../factories/metric-events.factory';
 import { MetricEventsRepository } from '../../src/modules/metrics/metric-events.repository';
 import { GroupBy } from '../../src/modules/metrics/metric-rules';
 import { Session, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
+import { useTestApp } from '../utils/create-test-app';
 
 /**
  * SPEC §2.12.3 (metric rows, B16 cursor) and §2.12.4 (aggregation, B19 time zones, B20 orders), B14 hostile input.
@@ -17,25 +17,19 @@ const SLUG = 'photo-upload';
 type Json = Record<string, any>;
 
 describe('metric queries', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let ada: Session;
   let projectId: string;
   let appA: AppFixture;
   let appB: AppFixture;
   const recent = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(async () => {
     await t.reset();
     ada = await loginAs(t, 'ada@example.com');
     projectId = await createProjectRow(t, ada.teamId);
-    appA = await createApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId, name: 'A' });
-    appB = await createApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId, platform: 'android', name: 'B' });
-  });
-  afterAll(async () => {
-    await t.close();
+    appA = await insertApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId, name: 'A' });
+    appB = await insertApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId, platform: 'android', name: 'B' });
   });
 
   const get = (url: string, headers: Record<string, string> = ada.headers) => t.app.inject({ method: 'GET', url, headers });
@@ -77,8 +71,8 @@ describe('metric queries', () => {
     ];
     const noise = async () => {
       const otherProject = await createProjectRow(t, ada.teamId);
-      const foreignApp = await createApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId: otherProject });
-      const deletedApp = await createApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId });
+      const foreignApp = await insertApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId: otherProject });
+      const deletedApp = await insertApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId });
       await t.ds.query(`UPDATE apps SET deleted_at = now() WHERE id = $1`, [deletedApp.id]);
       await insertMetricRows(t, [
         row({ slug: 'other', phase: 'complete', durationMs: 5 }),
@@ -150,7 +144,7 @@ describe('metric queries', () => {
     it('answers the full all-zero shape for an app_id outside the project, an unknown slug and a project without apps', async () => {
       await insertMetricRows(t, dataSet());
       const otherProject = await createProjectRow(t, ada.teamId);
-      const foreignApp = await createApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId: otherProject });
+      const foreignApp = await insertApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId: otherProject });
       await insertMetricRows(t, [row({ appId: foreignApp.id })]);
       expect(await ok(queryUrl(`app_id=${foreignApp.id}&group_by=environment`))).toEqual({
         slug: SLUG, aggregation: { ...EMPTY_AGGREGATION, groups: [] },

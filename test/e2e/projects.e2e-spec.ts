@@ -1,25 +1,20 @@
 import { AppsService } from '../../src/modules/apps/apps.service';
 import { ProjectsService } from '../../src/modules/projects/projects.service';
-import { Session, bearer, createKey, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
-import { addMember, auditRows, createApp, createProject } from '../utils/project-fixtures';
+import { Session, bearer, postKey, loginAs } from '../utils/auth';
+import { useTestApp } from '../utils/create-test-app';
+import { addMember, auditRows, postApp, postProject } from '../utils/project-fixtures';
+import { ISO_TIMESTAMP_RE } from '../utils/matchers';
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const ISO = ISO_TIMESTAMP_RE;
 const MISSING_ID = '00000000-0000-4000-8000-000000000001';
 
 describe('projects', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let ada: Session;
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(async () => {
     await t.reset();
     ada = await loginAs(t, 'ada@example.com');
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   const post = (headers: Record<string, string>, payload: unknown) =>
@@ -48,7 +43,7 @@ describe('projects', () => {
     });
 
     it('records a project create audit entry by the user', async () => {
-      const project = await createProject(t, ada, { name: 'Acme', slug: 'acme' });
+      const project = await postProject(t, ada, { name: 'Acme', slug: 'acme' });
       expect(await auditRows(t, ada, project.id)).toEqual([
         {
           team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'create', resource_type: 'project',
@@ -151,7 +146,7 @@ describe('projects', () => {
     });
 
     it('answers 409 for a slug taken in the same team, but not across teams', async () => {
-      const first = await createProject(t, ada, { slug: 'acme' });
+      const first = await postProject(t, ada, { slug: 'acme' });
       const dup = await post(ada.headers, { team_id: ada.teamId, name: 'Other', slug: 'acme' });
       expect(dup.statusCode).toBe(409);
       expect(dup.json()).toEqual({ error: 'A project with this slug already exists in your team' });
@@ -172,10 +167,10 @@ describe('projects', () => {
     });
 
     it('reuses the slug of a deleted project, purging it with its apps, keys and app users', async () => {
-      const old = await createProject(t, ada, { slug: 'acme' });
-      const app = await createApp(t, ada, old.id);
-      const other = await createProject(t, ada, { slug: 'other' });
-      const kept = await createApp(t, ada, other.id);
+      const old = await postProject(t, ada, { slug: 'acme' });
+      const app = await postApp(t, ada, old.id);
+      const other = await postProject(t, ada, { slug: 'other' });
+      const kept = await postApp(t, ada, other.id);
       for (const a of [app, kept]) {
         await t.ds.query(
           `INSERT INTO app_users (app_id, user_id, is_anonymous, first_seen_at, last_seen_at) VALUES ($1, 'u1', false, now(), now())`,
@@ -209,9 +204,9 @@ describe('projects', () => {
     it('lists projects of every team of the caller, oldest first, filtered by team_id', async () => {
       const bob = await loginAs(t, 'bob@example.com');
       await addMember(t, bob.teamId, ada, 'member');
-      const p1 = await createProject(t, ada, { slug: 'one' });
-      const p2 = await createProject(t, bob, { slug: 'two' });
-      const p3 = await createProject(t, ada, { slug: 'three' });
+      const p1 = await postProject(t, ada, { slug: 'one' });
+      const p2 = await postProject(t, bob, { slug: 'two' });
+      const p3 = await postProject(t, ada, { slug: 'three' });
 
       expect((await get(ada.headers, '/v1/projects')).json()).toEqual({ projects: [p1, p2, p3] });
       expect((await get(ada.headers, `/v1/projects?team_id=${ada.teamId}`)).json()).toEqual({ projects: [p1, p3] });
@@ -221,7 +216,7 @@ describe('projects', () => {
 
     it('answers an empty list for a team the caller cannot access', async () => {
       const bob = await loginAs(t, 'bob@example.com');
-      await createProject(t, bob);
+      await postProject(t, bob);
       for (const teamId of [bob.teamId, MISSING_ID]) {
         const res = await get(ada.headers, `/v1/projects?team_id=${teamId}`);
         expect(res.statusCode).toBe(200);
@@ -240,13 +235,13 @@ describe('projects', () => {
     });
 
     it('treats an empty team_id as absent', async () => {
-      const p = await createProject(t, ada);
+      const p = await postProject(t, ada);
       expect((await get(ada.headers, '/v1/projects?team_id=')).json()).toEqual({ projects: [p] });
     });
 
     it('hides deleted projects', async () => {
-      const gone = await createProject(t, ada);
-      const kept = await createProject(t, ada);
+      const gone = await postProject(t, ada);
+      const kept = await postProject(t, ada);
       await del(ada.headers, gone.id);
       expect((await get(ada.headers, '/v1/projects')).json()).toEqual({ projects: [kept] });
     });
@@ -260,12 +255,12 @@ describe('projects', () => {
 
   describe('GET /v1/projects/:id', () => {
     it('embeds the live apps of the project, oldest first', async () => {
-      const project = await createProject(t, ada);
-      const a1 = await createApp(t, ada, project.id, { name: 'iOS' });
-      const a2 = await createApp(t, ada, project.id, { name: 'Server', platform: 'backend' });
-      const a3 = await createApp(t, ada, project.id, { name: 'Web', platform: 'web', bundle_id: 'example.com' });
+      const project = await postProject(t, ada);
+      const a1 = await postApp(t, ada, project.id, { name: 'iOS' });
+      const a2 = await postApp(t, ada, project.id, { name: 'Server', platform: 'backend' });
+      const a3 = await postApp(t, ada, project.id, { name: 'Web', platform: 'web', bundle_id: 'example.com' });
       await t.app.inject({ method: 'DELETE', url: `/v1/apps/${a2.id}`, headers: ada.headers });
-      await createApp(t, ada, (await createProject(t, ada)).id);
+      await postApp(t, ada, (await postProject(t, ada)).id);
 
       const res = await get(ada.headers, `/v1/projects/${project.id}`);
       expect(res.statusCode).toBe(200);
@@ -279,7 +274,7 @@ describe('projects', () => {
     });
 
     it('answers 404 for a project of another team, and a member can read', async () => {
-      const project = await createProject(t, ada);
+      const project = await postProject(t, ada);
       const bob = await loginAs(t, 'bob@example.com');
       const res = await get(bob.headers, `/v1/projects/${project.id}`);
       expect(res.statusCode).toBe(404);
@@ -294,7 +289,7 @@ describe('projects', () => {
 
   describe('PATCH /v1/projects/:id', () => {
     it('renames the project, ignores other fields, and audits the change', async () => {
-      const project = await createProject(t, ada, { name: 'Old', slug: 'old' });
+      const project = await postProject(t, ada, { name: 'Old', slug: 'old' });
       const res = await patch(ada.headers, project.id, { name: 'New', slug: 'changed', team_id: MISSING_ID, id: MISSING_ID });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ ...project, name: 'New' });
@@ -306,7 +301,7 @@ describe('projects', () => {
     });
 
     it.each([[{}], [{ name: '' }], [{ name: null }], [{ slug: 'x' }]])('requires a name (%j)', async (body) => {
-      const project = await createProject(t, ada);
+      const project = await postProject(t, ada);
       const res = await patch(ada.headers, project.id, body);
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ error: 'At least one field to update is required' });
@@ -316,7 +311,7 @@ describe('projects', () => {
       [{ name: 42 }, 'name must be a string'],
       [{ name: 'x'.repeat(256) }, 'name must be at most 255 characters'],
     ])('answers type and length errors (%j)', async (body, error) => {
-      const project = await createProject(t, ada);
+      const project = await postProject(t, ada);
       const res = await patch(ada.headers, project.id, body);
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ error });
@@ -329,10 +324,10 @@ describe('projects', () => {
     });
 
     it('answers 404 for unknown, malformed, deleted and foreign projects', async () => {
-      const deleted = await createProject(t, ada);
+      const deleted = await postProject(t, ada);
       await del(ada.headers, deleted.id);
       const bob = await loginAs(t, 'bob@example.com');
-      const foreign = await createProject(t, bob);
+      const foreign = await postProject(t, bob);
       for (const id of ['not-a-uuid', MISSING_ID, deleted.id, foreign.id]) {
         const res = await patch(ada.headers, id, { name: 'X' });
         expect(res.statusCode).toBe(404);
@@ -342,7 +337,7 @@ describe('projects', () => {
     });
 
     it('answers 403 to members', async () => {
-      const project = await createProject(t, ada);
+      const project = await postProject(t, ada);
       const member = await loginAs(t, 'member@example.com');
       await addMember(t, ada.teamId, member, 'member');
       const res = await patch(member.headers, project.id, { name: 'X' });
@@ -354,10 +349,10 @@ describe('projects', () => {
 
   describe('DELETE /v1/projects/:id', () => {
     it('soft-deletes the project, its apps and their keys with one timestamp', async () => {
-      const project = await createProject(t, ada);
-      const app1 = await createApp(t, ada, project.id);
-      const app2 = await createApp(t, ada, project.id, { platform: 'backend' });
-      const boundAgent = await createKey(t, ada, { key_type: 'agent', app_id: app1.id, permissions: ['apps:read'] });
+      const project = await postProject(t, ada);
+      const app1 = await postApp(t, ada, project.id);
+      const app2 = await postApp(t, ada, project.id, { platform: 'backend' });
+      const boundAgent = await postKey(t, ada, { key_type: 'agent', app_id: app1.id, permissions: ['apps:read'] });
       // A key is cached once it has been used: deletion must still stop it at once.
       expect((await get(bearer(app1.client_key), '/v1/auth/whoami')).statusCode).toBe(200);
 
@@ -390,10 +385,10 @@ describe('projects', () => {
     });
 
     it('answers 404 when already deleted, unknown, malformed or foreign', async () => {
-      const project = await createProject(t, ada);
+      const project = await postProject(t, ada);
       await del(ada.headers, project.id);
       const bob = await loginAs(t, 'bob@example.com');
-      const foreign = await createProject(t, bob);
+      const foreign = await postProject(t, bob);
       for (const id of [project.id, MISSING_ID, 'nope', foreign.id]) {
         const res = await del(ada.headers, id);
         expect(res.statusCode).toBe(404);
@@ -403,7 +398,7 @@ describe('projects', () => {
     });
 
     it('lets admins delete but not members', async () => {
-      const project = await createProject(t, ada);
+      const project = await postProject(t, ada);
       const admin = await loginAs(t, 'admin@example.com');
       const member = await loginAs(t, 'member@example.com');
       await addMember(t, ada.teamId, admin, 'admin');
@@ -420,10 +415,10 @@ describe('projects', () => {
     });
 
     it('refuses every API key, permission first', async () => {
-      const project = await createProject(t, ada);
-      const app = await createApp(t, ada, project.id);
-      const writer = await createKey(t, ada, { key_type: 'agent', permissions: ['projects:write'] });
-      const reader = await createKey(t, ada, { key_type: 'agent', permissions: ['projects:read'] });
+      const project = await postProject(t, ada);
+      const app = await postApp(t, ada, project.id);
+      const writer = await postKey(t, ada, { key_type: 'agent', permissions: ['projects:write'] });
+      const reader = await postKey(t, ada, { key_type: 'agent', permissions: ['projects:read'] });
 
       const cases: [string, string, string][] = [
         [writer.key, project.id, 'Only users can delete projects'],
@@ -442,8 +437,8 @@ describe('projects', () => {
 
   describe('agent and client keys', () => {
     it('lets a read-only agent key read its team but not write', async () => {
-      const project = await createProject(t, ada);
-      const { key } = await createKey(t, ada, { key_type: 'agent', permissions: ['projects:read'] });
+      const project = await postProject(t, ada);
+      const { key } = await postKey(t, ada, { key_type: 'agent', permissions: ['projects:read'] });
 
       expect((await get(bearer(key), '/v1/projects')).json()).toEqual({ projects: [project] });
       expect((await get(bearer(key), `/v1/projects/${project.id}`)).json()).toEqual({ ...project, apps: [] });
@@ -457,7 +452,7 @@ describe('projects', () => {
     });
 
     it('checks the permission before validating the body', async () => {
-      const { key } = await createKey(t, ada, { key_type: 'agent', permissions: ['apps:read'] });
+      const { key } = await postKey(t, ada, { key_type: 'agent', permissions: ['apps:read'] });
       const res = await post(bearer(key), {});
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ error: 'Missing permission: projects:write' });
@@ -467,7 +462,7 @@ describe('projects', () => {
     });
 
     it('lets a writing agent key create and rename in its own team only, audited as the key', async () => {
-      const { key, id: keyId } = await createKey(t, ada, { key_type: 'agent', permissions: ['projects:read', 'projects:write'] });
+      const { key, id: keyId } = await postKey(t, ada, { key_type: 'agent', permissions: ['projects:read', 'projects:write'] });
       const res = await post(bearer(key), { team_id: ada.teamId, name: 'By agent', slug: 'agent' });
       expect(res.statusCode).toBe(201);
       const project = res.json();
@@ -480,7 +475,7 @@ describe('projects', () => {
       ]);
 
       const bob = await loginAs(t, 'bob@example.com');
-      const foreign = await createProject(t, bob);
+      const foreign = await postProject(t, bob);
       for (const teamId of [bob.teamId, 'garbage']) {
         const other = await post(bearer(key), { team_id: teamId, name: 'A', slug: 'a' });
         expect(other.statusCode).toBe(403);
@@ -495,8 +490,8 @@ describe('projects', () => {
     });
 
     it('answers client keys with the missing permission', async () => {
-      const project = await createProject(t, ada);
-      const { client_key: key } = await createApp(t, ada, project.id);
+      const project = await postProject(t, ada);
+      const { client_key: key } = await postApp(t, ada, project.id);
       const cases: [string, string, string][] = [
         ['GET', '/v1/projects', 'Missing permission: projects:read'],
         ['GET', `/v1/projects/${project.id}`, 'Missing permission: projects:read'],
@@ -516,9 +511,9 @@ describe('projects', () => {
       const created = await t.app.inject({ method: 'POST', url: '/v1/teams', headers: ada.headers, payload: { name: 'Acme', slug: 'acme-team' } });
       expect(created.statusCode).toBe(201);
       const teamId: string = created.json().id;
-      const project = await createProject(t, { headers: ada.headers, teamId });
-      const app = await createApp(t, ada, project.id);
-      const kept = await createProject(t, ada);
+      const project = await postProject(t, { headers: ada.headers, teamId });
+      const app = await postApp(t, ada, project.id);
+      const kept = await postProject(t, ada);
 
       const res = await t.app.inject({ method: 'DELETE', url: `/v1/teams/${teamId}`, headers: ada.headers });
       expect(res.statusCode).toBe(200);
@@ -539,11 +534,11 @@ describe('projects', () => {
     });
 
     it('a team deletion\'s project and app parts soft-delete only that team\'s projects and apps, with the given timestamp', async () => {
-      const p1 = await createProject(t, ada);
-      const p2 = await createProject(t, ada);
-      const app = await createApp(t, ada, p1.id);
+      const p1 = await postProject(t, ada);
+      const p2 = await postProject(t, ada);
+      const app = await postApp(t, ada, p1.id);
       const bob = await loginAs(t, 'bob@example.com');
-      const bobs = await createProject(t, bob);
+      const bobs = await postProject(t, bob);
       const at = new Date('2024-05-01T10:00:00.123Z');
 
       await t.ds.transaction(async (m) => {

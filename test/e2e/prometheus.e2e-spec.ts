@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createApp } from '../factories/apps.factory';
+import { insertApp } from '../factories/apps.factory';
 import { anEvent, ingest } from '../factories/events.factory';
 import { loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
+import { createTestApp, useTestApp } from '../utils/create-test-app';
 
 const metricValue = (text: string, series: string): number => {
   const line = text.split('\n').find((l) => l.startsWith(series + ' '));
@@ -10,13 +10,7 @@ const metricValue = (text: string, series: string): number => {
 };
 
 describe('GET /metrics (B12)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('serves Prometheus text with request, ingest, rate-limit, pool and process metrics', async () => {
     await t.app.inject({ method: 'GET', url: '/health' });
@@ -53,7 +47,7 @@ describe('GET /metrics (B12)', () => {
     const small = await createTestApp({ rateLimitMaxTokens: 2, rateLimitRefillPerSec: 0.001 });
     try {
       const owner = await loginAs(small, 'metrics@example.com');
-      const app = await createApp(small, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const app = await insertApp(small, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       const dup = randomUUID();
       const res = await ingest(small, app, [anEvent({ client_event_id: dup }), anEvent({ client_event_id: dup }), anEvent({ session_id: 'x' })]);
       expect(res.json()).toEqual({ accepted: 1, rejected: 1, errors: [{ index: 2, message: 'events[2]: session_id must be a valid UUID' }] });

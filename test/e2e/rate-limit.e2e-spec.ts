@@ -1,8 +1,9 @@
 import { Permission } from '../../src/common/auth/permission';
-import { AppFixture, createAgentKey, createApp } from '../factories/apps.factory';
+import { AppFixture, insertApp } from '../factories/apps.factory';
 import { anEvent, ingest, listEvents } from '../factories/events.factory';
 import { Session, loginAs } from '../utils/auth';
 import { TestApp, createTestApp } from '../utils/create-test-app';
+import { insertKey } from '../factories/keys.factory';
 
 type Reply = { statusCode: number; headers: Record<string, unknown>; json(): unknown };
 
@@ -28,7 +29,7 @@ describe('rate limiting (§1.10, B10)', () => {
     beforeEach(async () => {
       await t.reset();
       owner = await loginAs(t, 'owner@example.com');
-      app = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
     });
 
     it('ingest: 5 requests pass with counting headers, the 6th gets 429 with Retry-After', async () => {
@@ -88,7 +89,7 @@ describe('rate limiting (§1.10, B10)', () => {
         expect(malformed.statusCode).toBe(400);
         expect(malformed.json()).toEqual({ error: 'Malformed JSON body' });
       }
-      const agent = await createAgentKey(t, { teamId: owner.teamId, createdBy: owner.userId });
+      const agent = await insertKey(t, { teamId: owner.teamId, createdBy: owner.userId });
       for (let i = 0; i < 8; i++) {
         const res = await ingest(t, app, [anEvent()], { headers: agent.headers });
         expect(res.statusCode).toBe(403);
@@ -124,7 +125,7 @@ describe('rate limiting (§1.10, B10)', () => {
     });
 
     it('buckets are per identity: keys and users do not share, one identity shares across limited routes', async () => {
-      const second = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+      const second = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       for (let i = 0; i < 5; i++) await ingest(t, app, [anEvent()]);
       expect((await ingest(t, app, [anEvent()])).statusCode).toBe(429);
       expect(limitHeaders(await ingest(t, second, [anEvent()]))).toEqual({ status: 200, limit: '5', remaining: '4', retryAfter: undefined });
@@ -185,7 +186,7 @@ describe('rate limiting (§1.10, B10)', () => {
     it('a refused caller gets a token back after 1/refill seconds', async () => {
       await t.reset();
       const owner = await loginAs(t, 'refill@example.com');
-      const agent = await createAgentKey(t, { teamId: owner.teamId, createdBy: owner.userId, permissions: [Permission.EventsRead] });
+      const agent = await insertKey(t, { teamId: owner.teamId, createdBy: owner.userId, permissions: [Permission.EventsRead] });
       const answers: number[] = [];
       for (let i = 0; i < 3; i++) answers.push((await listEvents(t, agent.headers)).statusCode);
       // At 2 tokens/s the few milliseconds between these requests refill nothing whole.

@@ -2,30 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { EventsRepository } from '../../src/modules/events/events.repository';
 import { RETENTION_LOCK_KEY } from '../../src/modules/retention/retention.repository';
 import { RetentionService } from '../../src/modules/retention/retention.service';
-import { createApp } from '../factories/apps.factory';
+import { insertApp } from '../factories/apps.factory';
 import { anEvent, ingestOk } from '../factories/events.factory';
 import { bearer, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
-
+import { createTestApp, useTestApp } from '../utils/create-test-app';
 
 describe('retention job', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ eventRetentionDays: 60 });
-  });
+  const t = useTestApp({ eventRetentionDays: 60 });
   beforeEach(async () => {
     await t.reset();
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   const count = async (sql: string, params: unknown[] = []) => (await t.ds.query(sql, params))[0].n as number;
 
   it('purges rows soft-deleted more than 7 days ago with their events, app users and dedup claims; keeps younger ones', async () => {
     const owner = await loginAs(t, 'keeper@example.com');
-    const old = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
-    const young = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+    const old = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+    const young = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
     for (const app of [old, young]) {
       await ingestOk(t, app, [anEvent({ user_id: 'u1', client_event_id: randomUUID() }), anEvent({ user_id: 'owl_anon_x' })]);
     }
@@ -58,7 +51,7 @@ describe('retention job', () => {
 
   it('prunes dedup claims older than 48 hours and stale login codes', async () => {
     const owner = await loginAs(t, 'dedup@example.com');
-    const app = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
+    const app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
     const [a, b] = [randomUUID(), randomUUID()];
     await ingestOk(t, app, [anEvent({ client_event_id: a }), anEvent({ client_event_id: b })]);
     await t.ds.query(`UPDATE event_dedup SET received_at = now() - interval '49 hours' WHERE client_event_id = $1`, [a]);

@@ -1,53 +1,26 @@
 import { ApiKeyType } from '../../src/common/auth/permission';
 import { Session, loginAs } from '../utils/auth';
-import { TestApp, createTestApp } from '../utils/create-test-app';
-import { auditRows, createTeam, invite, joinTeam, keyStatus, storeKey } from '../utils/team-fixtures';
+import { HttpMethod, useTestApp } from '../utils/create-test-app';
+import { Crew, auditRows, buildCrew, createTeam, invite, joinTeam, keyStatus } from '../utils/team-fixtures';
+import { aUuid, anIsoTimestamp } from '../utils/matchers';
+import { insertKey } from '../factories/keys.factory';
 
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+const ISO = anIsoTimestamp();
+const UUID = aUuid();
 const NOT_A_MEMBER = { error: 'Not a member of this team' };
 const REQUIRES_ADMIN = { error: 'Requires admin role or higher' };
 const REQUIRES_OWNER = { error: 'Requires owner role or higher' };
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
 describe('teams and members (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
 
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
   beforeEach(async () => {
     await t.reset();
   });
-  afterAll(async () => {
-    await t.close();
-  });
 
-  const call = async (method: Method, url: string, headers?: Record<string, string>, payload?: unknown) => {
-    const res = await t.app.inject({ method, url, headers, payload: payload as never });
-    return { status: res.statusCode, body: res.json() };
-  };
+  const call = (method: HttpMethod, url: string, headers?: Record<string, string>, body?: unknown) => t.call(method, url, { headers, body });
 
-  /** A team "acme" with an owner, an admin and a member, plus a user of another team. */
-  interface Crew {
-    owner: Session;
-    admin: Session;
-    member: Session;
-    outsider: Session;
-    teamId: string;
-  }
-
-  async function crew(): Promise<Crew> {
-    const owner = await loginAs(t, 'owner@example.com');
-    const admin = await loginAs(t, 'admin@example.com');
-    const member = await loginAs(t, 'member@example.com');
-    const outsider = await loginAs(t, 'outsider@example.com');
-    const teamId = await createTeam(t, owner, 'acme', 'Acme');
-    await joinTeam(t, owner, teamId, admin, 'admin');
-    await joinTeam(t, owner, teamId, member, 'member');
-    return { owner, admin, member, outsider, teamId };
-  }
+  const crew = () => buildCrew(t);
 
   const memberView = (s: Session, role: string) => ({
     user_id: s.userId, email: s.email, name: s.email[0].toUpperCase() + s.email.slice(1, s.email.indexOf('@')), role, joined_at: ISO,
@@ -252,9 +225,9 @@ describe('teams and members (e2e)', () => {
     it('soft-deletes the team, ends every membership, drops invitations and revokes keys with one timestamp', async () => {
       const c = await crew();
       const pending = await invite(t, c.owner, c.teamId, 'someone@example.com');
-      const agent = await storeKey(t, c.admin, c.teamId);
-      const client = await storeKey(t, c.owner, c.teamId, { type: ApiKeyType.Client });
-      const elsewhere = await storeKey(t, c.owner, c.owner.teamId);
+      const agent = await insertKey(t, { teamId: c.teamId, createdBy: c.admin.userId });
+      const client = await insertKey(t, { teamId: c.teamId, createdBy: c.owner.userId, type: ApiKeyType.Client });
+      const elsewhere = await insertKey(t, { teamId: c.owner.teamId, createdBy: c.owner.userId });
       expect((await keyStatus(t, agent.key)).status).toBe(200);
 
       expect(await call('DELETE', `/v1/teams/${c.teamId}`, c.owner.headers)).toEqual({ status: 200, body: { deleted: true } });
@@ -328,7 +301,7 @@ describe('teams and members (e2e)', () => {
       const before = await membersOf(c);
       const team = `/v1/teams/${c.teamId}`;
 
-      const cases: [Session, Method, string, unknown, number, { error: string }][] = [
+      const cases: [Session, HttpMethod, string, unknown, number, { error: string }][] = [
         [c.member, 'PATCH', team, { name: 'x' }, 403, REQUIRES_ADMIN],
         [c.member, 'DELETE', team, undefined, 403, REQUIRES_OWNER],
         [c.member, 'PATCH', `${team}/members/${c.admin.userId}`, { role: 'member' }, 403, REQUIRES_ADMIN],
@@ -542,11 +515,11 @@ describe('teams and members (e2e)', () => {
 
     it('revokes the removed user\'s agent keys of this team with revoke_agent_keys=true', async () => {
       const c = await crew();
-      const a1 = await storeKey(t, c.member, c.teamId, { name: 'one' });
-      const a2 = await storeKey(t, c.member, c.teamId, { name: 'two' });
-      const client = await storeKey(t, c.member, c.teamId, { type: ApiKeyType.Client });
-      const otherTeam = await storeKey(t, c.member, c.member.teamId);
-      const ownersKey = await storeKey(t, c.owner, c.teamId);
+      const a1 = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, name: 'one' });
+      const a2 = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, name: 'two' });
+      const client = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, type: ApiKeyType.Client });
+      const otherTeam = await insertKey(t, { teamId: c.member.teamId, createdBy: c.member.userId });
+      const ownersKey = await insertKey(t, { teamId: c.teamId, createdBy: c.owner.userId });
 
       const res = await call('DELETE', `/v1/teams/${c.teamId}/members/${c.member.userId}?revoke_agent_keys=true`, c.admin.headers);
       expect(res).toEqual({ status: 200, body: { removed: true, revoked_agent_keys: 2 } });
@@ -567,7 +540,7 @@ describe('teams and members (e2e)', () => {
 
     it('revokes one\'s own agent keys when leaving with the flag', async () => {
       const c = await crew();
-      const mine = await storeKey(t, c.member, c.teamId);
+      const mine = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId });
       expect(await call('DELETE', `/v1/teams/${c.teamId}/members/${c.member.userId}?revoke_agent_keys=true`, c.member.headers)).toEqual({
         status: 200, body: { removed: true, revoked_agent_keys: 1 },
       });
@@ -576,7 +549,7 @@ describe('teams and members (e2e)', () => {
 
     it.each(['false', 'TRUE', '1', 'yes', ''])('leaves keys alone with revoke_agent_keys=%j', async (value) => {
       const c = await crew();
-      const key = await storeKey(t, c.member, c.teamId);
+      const key = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId });
       expect(await call('DELETE', `/v1/teams/${c.teamId}/members/${c.member.userId}?revoke_agent_keys=${value}`, c.owner.headers)).toEqual({
         status: 200, body: { removed: true, revoked_agent_keys: 0 },
       });
@@ -595,12 +568,12 @@ describe('teams and members (e2e)', () => {
   describe('GET /v1/teams/:teamId/members/:userId/agent-keys', () => {
     it('lists the user\'s live agent keys of this team, oldest first', async () => {
       const c = await crew();
-      const first = await storeKey(t, c.member, c.teamId, { name: 'CLI Agent Key', permissions: ['events:read'] });
-      const second = await storeKey(t, c.member, c.teamId, { name: 'second' });
-      const revoked = await storeKey(t, c.member, c.teamId, { name: 'revoked' });
-      await storeKey(t, c.member, c.teamId, { type: ApiKeyType.Client });
-      await storeKey(t, c.member, c.member.teamId);
-      await storeKey(t, c.admin, c.teamId);
+      const first = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, name: 'CLI Agent Key', permissions: ['events:read'] });
+      const second = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, name: 'second' });
+      const revoked = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, name: 'revoked' });
+      await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, type: ApiKeyType.Client });
+      await insertKey(t, { teamId: c.member.teamId, createdBy: c.member.userId });
+      await insertKey(t, { teamId: c.teamId, createdBy: c.admin.userId });
       await t.ds.query(`UPDATE api_keys SET deleted_at = now() WHERE id = $1`, [revoked.id]);
       await t.ds.query(`UPDATE api_keys SET created_at = created_at - interval '1 minute' WHERE id = $1`, [first.id]);
 
@@ -628,11 +601,11 @@ describe('teams and members (e2e)', () => {
   describe('API keys on user-only endpoints', () => {
     it('answer each route\'s "Only users can …" text, whatever the key\'s team or permissions', async () => {
       const c = await crew();
-      const agent = await storeKey(t, c.owner, c.teamId);
-      const foreign = await storeKey(t, c.outsider, c.outsider.teamId);
-      const client = await storeKey(t, c.owner, c.teamId, { type: ApiKeyType.Client });
+      const agent = await insertKey(t, { teamId: c.teamId, createdBy: c.owner.userId });
+      const foreign = await insertKey(t, { teamId: c.outsider.teamId, createdBy: c.outsider.userId });
+      const client = await insertKey(t, { teamId: c.teamId, createdBy: c.owner.userId, type: ApiKeyType.Client });
       const team = `/v1/teams/${c.teamId}`;
-      const cases: [Method, string, unknown, string][] = [
+      const cases: [HttpMethod, string, unknown, string][] = [
         ['POST', '/v1/teams', { name: 'x', slug: 'x' }, 'Only users can create teams'],
         ['GET', team, undefined, 'Only users can view teams'],
         ['PATCH', team, { name: 'x' }, 'Only users can update teams'],
@@ -655,14 +628,14 @@ describe('teams and members (e2e)', () => {
     it('keeps another team\'s admin out of everything of this team', async () => {
       const c = await crew();
       const otherTeam = await createTeam(t, c.outsider, 'other');
-      const key = await storeKey(t, c.outsider, otherTeam);
+      const key = await insertKey(t, { teamId: otherTeam, createdBy: c.outsider.userId });
       const team = `/v1/teams/${c.teamId}`;
       for (const [method, url, payload] of [
         ['GET', team], ['PATCH', team, { name: 'x' }], ['DELETE', team], ['GET', `${team}/members`],
         ['PATCH', `${team}/members/${c.member.userId}`, { role: 'admin' }], ['DELETE', `${team}/members/${c.member.userId}`],
         ['GET', `${team}/members/${c.member.userId}/agent-keys`], ['GET', `${team}/invitations`],
         ['POST', `${team}/invitations`, { email: 'x@example.com' }], ['GET', `${team}/audit-logs`],
-      ] as [Method, string, unknown?][]) {
+      ] as [HttpMethod, string, unknown?][]) {
         expect([method, url, await call(method, url, c.outsider.headers, payload)]).toEqual([method, url, { status: 403, body: NOT_A_MEMBER }]);
       }
       expect(await call('GET', `${team}/audit-logs`, key.headers)).toEqual({ status: 403, body: NOT_A_MEMBER });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiKeyType, Permission, defaultPermissions } from '../../src/common/auth/permission';
+import { ApiKeyType, defaultPermissions } from '../../src/common/auth/permission';
 import { ApiKeyStoreService } from '../../src/modules/keys/api-key-store.service';
 import { TestApp } from '../utils/create-test-app';
 
@@ -28,7 +28,7 @@ const DEFAULT_BUNDLE: Record<Platform, string | null> = {
   backend: null,
 };
 
-export async function createProject(t: TestApp, teamId: string, name = 'Project'): Promise<string> {
+export async function insertProject(t: TestApp, teamId: string, name = 'Project'): Promise<string> {
   const rows: { id: string }[] = await t.ds.query(
     `INSERT INTO projects (team_id, name, slug) VALUES ($1, $2, $3) RETURNING id`,
     [teamId, name, `p-${randomUUID()}`],
@@ -37,13 +37,13 @@ export async function createProject(t: TestApp, teamId: string, name = 'Project'
 }
 
 /** An app (in `projectId`, or a new project of the team) with its client key. */
-export async function createApp(
+export async function insertApp(
   t: TestApp,
   opts: { teamId: string; createdBy: string; platform?: Platform; bundleId?: string | null; projectId?: string; name?: string },
 ): Promise<AppFixture> {
   const platform = opts.platform ?? 'apple';
   const bundleId = platform === 'backend' ? null : opts.bundleId !== undefined ? opts.bundleId : DEFAULT_BUNDLE[platform];
-  const projectId = opts.projectId ?? (await createProject(t, opts.teamId));
+  const projectId = opts.projectId ?? (await insertProject(t, opts.teamId));
   return t.ds.transaction(async (m) => {
     const rows: { id: string }[] = await m.query(
       `INSERT INTO apps (team_id, project_id, name, platform, bundle_id, client_key) VALUES ($1, $2, $3, $4, $5, '') RETURNING id`,
@@ -63,29 +63,6 @@ export async function createApp(
       headers: { authorization: `Bearer ${key}` },
     };
   });
-}
-
-export interface KeyFixture {
-  id: string;
-  key: string;
-  headers: { authorization: string };
-}
-
-/** An agent key of `teamId` (all agent permissions unless given). */
-export async function createAgentKey(
-  t: TestApp,
-  opts: { teamId: string; createdBy: string; permissions?: Permission[]; appId?: string },
-): Promise<KeyFixture> {
-  const { key, entity } = await t.ds.transaction((m) =>
-    t.app.get(ApiKeyStoreService).create(
-      {
-        type: ApiKeyType.Agent, name: 'agent key', teamId: opts.teamId, appId: opts.appId ?? null, createdBy: opts.createdBy,
-        permissions: opts.permissions ?? defaultPermissions(ApiKeyType.Agent), expiresAt: null,
-      },
-      m,
-    ),
-  );
-  return { id: entity.id, key, headers: { authorization: `Bearer ${key}` } };
 }
 
 /** Soft-deletes an app without revoking its keys (the only way to reach ingest's "no longer exists" answer). */

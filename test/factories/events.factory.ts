@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TestApp } from '../utils/create-test-app';
 import { AppFixture } from './apps.factory';
-import './rate-limit.factory';
 
 export type RawEvent = Record<string, unknown>;
 

@@ -27,7 +27,7 @@ export async function loginAs(t: TestApp, email: string): Promise<Session> {
 }
 
 /** Creates an API key through the API and returns the secret. */
-export async function createKey(
+export async function postKey(
   t: TestApp,
   owner: Session,
   body: { key_type: 'agent' | 'client'; name?: string; team_id?: string; app_id?: string; permissions?: string[]; expires_in_days?: number },

@@ -3,18 +3,40 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp, fastifyOptions } from '../../src/app.setup';
+import { BUCKET_STORE } from '../../src/common/rate-limit/rate-limit.constants';
+import { BucketStore } from '../../src/common/rate-limit/token-bucket';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { ApiKeyStoreService } from '../../src/modules/keys/api-key-store.service';
 import { SmtpSink } from './smtp-sink';
 import { testDatabaseUrl } from './test-env';
 
 export const TEST_JWT_SECRET = 'e2e-test-secret-not-for-production';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** Who calls: a session or key fixture (anything with `headers`), or raw headers. */
+export interface CallOptions {
+  as?: { headers: Record<string, string> };
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+/** An answer as tests compare it: status and parsed JSON body (null when empty); `headers` is there but not enumerable. */
+export interface CallResult {
+  status: number;
+  body: any;
+  headers: Record<string, string | string[] | number | undefined>;
+}
 
 export interface TestApp {
   app: NestFastifyApplication;
   sink: SmtpSink;
   ds: DataSource;
   config: AppConfig;
-  /** Truncates every table (not the migrations) and forgets in-memory state between tests. */
+  /** One request through the real HTTP stack (Fastify inject): `t.call('GET', '/v1/apps', { as: owner })`. */
+  call(method: HttpMethod, url: string, options?: CallOptions): Promise<CallResult>;
+  /** Truncates every table (not the migrations), empties the mail sink, refills every rate-limit bucket and forgets cached keys. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -53,13 +75,28 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, provider
     sink,
     ds,
     config,
+    call: async (method, url, options = {}) => {
+      const qs = options.query ? new URLSearchParams(options.query).toString() : '';
+      const res = await app.inject({
+        method,
+        url: qs ? `${url}?${qs}` : url,
+        headers: { ...options.as?.headers, ...options.headers },
+        ...(options.body === undefined ? {} : { payload: options.body as Record<string, unknown> }),
+      });
+      const result = { status: res.statusCode, body: res.body === '' ? null : res.json<unknown>() } as CallResult;
+      // Not enumerable: `expect(await t.call(…)).toEqual({ status, body })` compares just those two.
+      Object.defineProperty(result, 'headers', { value: res.headers, enumerable: false });
+      return result;
+    },
     reset: async () => {
       const tables: { tablename: string }[] = await ds.query(
         `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' AND tablename NOT LIKE 'events_%'`,
       );
       await ds.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
       sink.clear();
-      await resetInMemoryState(app);
+      // In-memory state never leaks between tests: every bucket full again, no key remembered.
+      await app.get<BucketStore>(BUCKET_STORE).reset();
+      app.get(ApiKeyStoreService).forgetCached();
     },
     close: async () => {
       await app.close();
@@ -68,12 +105,21 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, provider
   };
 }
 
-/** Hooks for in-memory state (key cache, rate-limit buckets) registered by modules that have some. */
-const resetters: ((app: NestFastifyApplication) => Promise<void> | void)[] = [];
-export const onReset = (fn: (app: NestFastifyApplication) => Promise<void> | void): void => {
-  resetters.push(fn);
-};
-
-async function resetInMemoryState(app: NestFastifyApplication): Promise<void> {
-  for (const fn of resetters) await fn(app);
+/**
+ * The app of one suite: started before its tests, closed after them (the preamble every suite shares).
+ * Returns a handle that reads the running app, so `const t = useTestApp();` stands at the top of a `describe`.
+ */
+export function useTestApp(overrides: Partial<AppConfig> = {}, providers: ProviderOverride[] = []): TestApp {
+  let current: TestApp | undefined;
+  beforeAll(async () => {
+    current = await createTestApp(overrides, providers);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  const running = (): TestApp => {
+    if (!current) throw new Error('useTestApp: the app starts in beforeAll; use it inside hooks and tests');
+    return current;
+  };
+  return new Proxy({} as TestApp, { get: (_target, key) => Reflect.get(running(), key) as unknown });
 }

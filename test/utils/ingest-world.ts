@@ -1,4 +1,4 @@
-import { AppFixture, createApp } from '../factories/apps.factory';
+import { AppFixture, insertApp } from '../factories/apps.factory';
 import { listEvents } from '../factories/events.factory';
 import { Session, loginAs } from './auth';
 import { TestApp } from './create-test-app';
@@ -14,7 +14,7 @@ export interface IngestWorld {
 export async function freshIngestWorld(t: TestApp): Promise<IngestWorld> {
   await t.reset();
   const owner = await loginAs(t, 'owner@example.com');
-  const apple = await createApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'apple' });
+  const apple = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'apple' });
   return { owner, apple };
 }
 

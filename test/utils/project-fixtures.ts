@@ -12,7 +12,7 @@ export type AppBody = AppResponse;
 let counter = 0;
 const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 
-export async function createProject(
+export async function postProject(
   t: TestApp,
   who: { headers: { authorization: string }; teamId?: string },
   body: { team_id?: string; name?: string; slug?: string } = {},
@@ -25,7 +25,7 @@ export async function createProject(
   return res.json();
 }
 
-export async function createApp(
+export async function postApp(
   t: TestApp,
   who: { headers: { authorization: string } },
   projectId: string,

@@ -1,6 +1,4 @@
-import { ApiKeyType, defaultPermissions } from '../../src/common/auth/permission';
-import { ApiKeyStoreService } from '../../src/modules/keys/api-key-store.service';
-import { Session } from './auth';
+import { Session, loginAs } from './auth';
 import { TestApp } from './create-test-app';
 
 /** Team, member and invitation fixtures for the teams, invitations and audit-log suites. */
@@ -37,27 +35,6 @@ export async function joinTeam(t: TestApp, inviter: Session, teamId: string, inv
   if (res.statusCode !== 200) throw new Error(`accept failed: ${res.statusCode} ${res.body}`);
 }
 
-/**
- * An API key written straight through the key store (no `api_key` audit entry, so audit assertions stay
- * exact). Client keys get no app here: only their type matters to these suites.
- */
-export async function storeKey(
-  t: TestApp,
-  creator: Session,
-  teamId: string,
-  opts: { type?: ApiKeyType; permissions?: string[]; name?: string } = {},
-): Promise<{ key: string; id: string; headers: { authorization: string } }> {
-  const type = opts.type ?? ApiKeyType.Agent;
-  const { key, entity } = await t.app.get(ApiKeyStoreService).create(
-    {
-      type, name: opts.name ?? `${type} key`, teamId, appId: null, createdBy: creator.userId,
-      permissions: opts.permissions ?? defaultPermissions(type), expiresAt: null,
-    },
-    t.ds.manager,
-  );
-  return { key, id: entity.id, headers: { authorization: `Bearer ${key}` } };
-}
-
 /** GET /v1/auth/whoami with a key: 200 while it works, 401 once revoked. */
 export async function keyStatus(t: TestApp, key: string): Promise<{ status: number; body: unknown }> {
   const res = await t.app.inject({ method: 'GET', url: '/v1/auth/whoami', headers: { authorization: `Bearer ${key}` } });
@@ -81,4 +58,24 @@ export async function auditRows(t: TestApp, teamId: string): Promise<AuditRow[]>
        FROM audit_logs WHERE team_id = $1 ORDER BY "timestamp" ASC, id ASC`,
     [teamId],
   );
+}
+
+/** A team "acme" with an owner, an admin and a member (all signed in through the API), plus a user of another team. */
+export interface Crew {
+  owner: Session;
+  admin: Session;
+  member: Session;
+  outsider: Session;
+  teamId: string;
+}
+
+export async function buildCrew(t: TestApp): Promise<Crew> {
+  const owner = await loginAs(t, 'owner@example.com');
+  const admin = await loginAs(t, 'admin@example.com');
+  const member = await loginAs(t, 'member@example.com');
+  const outsider = await loginAs(t, 'outsider@example.com');
+  const teamId = await createTeam(t, owner, 'acme', 'Acme');
+  await joinTeam(t, owner, teamId, admin, 'admin');
+  await joinTeam(t, owner, teamId, member, 'member');
+  return { owner, admin, member, outsider, teamId };
 }
