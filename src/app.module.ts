@@ -7,6 +7,7 @@ import { CONSTRAINT_ANSWERS, ErrorTranslationInterceptor } from './common/interc
 import { ContractValidationPipe } from './common/pipes/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { ReadReplicasModule } from './database/read-replicas.module';
 import { baseDataSourceOptions } from './database/typeorm-options';
 import { loggerOptions } from './logger-options';
 import { AppsModule } from './modules/apps/apps.module';
@@ -49,6 +50,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config)),
         TypeOrmModule.forRoot({ ...baseDataSourceOptions(databaseUrl), autoLoadEntities: true, migrationsRun: true }),
+        ReadReplicasModule,
         HealthModule,
         ObservabilityModule,
         UsersModule,

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
       port: 4000, host: '0.0.0.0', databaseUrl: null, dataDir: './.owlmetry', nodeEnv: 'development', isProduction: false,
       jwtSecret: null, cookieDomain: null, corsOrigins: ['http://localhost:3000'], smtpUrl: null, emailFrom: 'noreply@owlmetry.com',
       webAppUrl: 'http://localhost:3000', redisUrl: null, rateLimitMaxTokens: 100, rateLimitRefillPerSec: 10, logLevel: 'info',
-      metricsToken: null, eventRetentionDays: null,
+      metricsToken: null, eventRetentionDays: null, databaseReplicaUrls: [], replicaMaxLagMs: 5000, replicaWaitMs: 200,
     });
   });
 
@@ -37,6 +37,13 @@ describe('loadConfig', () => {
       })();
       expect(message.match(/PORT/g)).toHaveLength(1);
     }
+  });
+
+  it('reads the replica settings', () => {
+    const c = loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r1:5433/owl, postgresql://u:p@r2/owl', REPLICA_MAX_LAG_MS: '2000', REPLICA_WAIT_MS: '0' });
+    expect(c).toMatchObject({ databaseReplicaUrls: ['postgres://r1:5433/owl', 'postgresql://u:p@r2/owl'], replicaMaxLagMs: 2000, replicaWaitMs: 0 });
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'r1:5433' })).toThrow(/DATABASE_REPLICA_URLS must be a comma-separated list/);
+    expect(() => loadConfig({ REPLICA_MAX_LAG_MS: '0', REPLICA_WAIT_MS: '-1' })).toThrow(/REPLICA_MAX_LAG_MS.*REPLICA_WAIT_MS/);
   });
 
   it('requires JWT_SECRET in production', () => {

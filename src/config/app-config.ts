@@ -24,6 +24,12 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   readonly metricsToken: string | null;
   readonly eventRetentionDays: number | null;
+  /** Hot standbys for the heavy reads; empty = every read on the primary. */
+  readonly databaseReplicaUrls: string[];
+  /** A replica whose replay is further behind than this is skipped until it catches up. */
+  readonly replicaMaxLagMs: number;
+  /** How long a replica read waits for the replica to replay the primary's WAL position before reading the primary. */
+  readonly replicaWaitMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -63,5 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: (parsed.LOG_LEVEL ?? 'info') as LogLevel,
     metricsToken: parsed.METRICS_TOKEN ?? null,
     eventRetentionDays: parsed.EVENT_RETENTION_DAYS ?? null,
+    databaseReplicaUrls: (parsed.DATABASE_REPLICA_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    replicaMaxLagMs: parsed.REPLICA_MAX_LAG_MS ?? 5_000,
+    replicaWaitMs: parsed.REPLICA_WAIT_MS ?? 200,
   });
 }

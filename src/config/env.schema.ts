@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value);
 
@@ -21,6 +21,20 @@ export class EnvSchema {
   @IsOptional() @IsString() WEB_APP_URL?: string;
   @IsOptional() @IsString() REDIS_URL?: string;
   @IsOptional() @IsString() METRICS_TOKEN?: string;
+
+  /** Comma-separated PostgreSQL URLs of hot standbys for the heavy reads (see README "Scaling out"). */
+  @IsOptional() @IsString() @Matches(/^\s*postgres(ql)?:\/\/[^,\s]+(\s*,\s*postgres(ql)?:\/\/[^,\s]+)*\s*,?\s*$/, {
+    message: 'DATABASE_REPLICA_URLS must be a comma-separated list of postgres:// URLs',
+  })
+  DATABASE_REPLICA_URLS?: string;
+
+  @IsOptional() @Transform(toNumber) @IsInt({ message: 'REPLICA_MAX_LAG_MS must be a positive integer' })
+  @Min(1, { message: 'REPLICA_MAX_LAG_MS must be a positive integer' })
+  REPLICA_MAX_LAG_MS?: number;
+
+  @IsOptional() @Transform(toNumber) @IsInt({ message: 'REPLICA_WAIT_MS must be an integer of at least 0' })
+  @Min(0, { message: 'REPLICA_WAIT_MS must be an integer of at least 0' })
+  REPLICA_WAIT_MS?: number;
 
   @IsOptional() @Transform(toNumber) @IsInt({ message: 'RATE_LIMIT_MAX_TOKENS must be a positive integer' })
   @Min(1, { message: 'RATE_LIMIT_MAX_TOKENS must be a positive integer' })

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { CursorPosition } from '../../common/http/pagination';
+import { ReadReplicas } from '../../database/read-replicas';
 import { AppUserEntity } from './entities/app-user.entity';
 
 export interface AppUserFilter {
@@ -36,12 +37,13 @@ const COLUMNS = 'id, app_id, user_id, is_anonymous, claimed_from, first_seen_at,
 
 @Injectable()
 export class AppUsersRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly reads: ReadReplicas) {}
 
   /**
    * One page in (last_seen_at desc, id desc) order, strictly after the cursor position (B5); fetches
    * `limit` rows (callers pass page size + 1 to learn whether more exist). Served by the
-   * (app_id, last_seen_at desc, id desc) index.
+   * (app_id, last_seen_at desc, id desc) index. Without `m` (outside a transaction) it reads a caught-up
+   * replica when there is one (ReadReplicas).
    */
   async page(appId: string, filter: AppUserFilter, limit: number, m?: EntityManager): Promise<AppUserEntity[]> {
     const params: unknown[] = [appId];
@@ -52,7 +54,7 @@ export class AppUsersRepository {
       const ts = `$${params.push(filter.after.timestamp)}::timestamptz`;
       cond.push(filter.after.id === null ? `last_seen_at < ${ts}` : `(last_seen_at, id) < (${ts}, $${params.push(filter.after.id)}::uuid)`);
     }
-    const rows: AppUserRow[] = await (m ?? this.ds.manager).query(
+    const rows: AppUserRow[] = await (m ?? this.reads).query(
       `SELECT ${COLUMNS} FROM app_users WHERE ${cond.join(' AND ')}
         ORDER BY last_seen_at DESC, id DESC LIMIT $${params.push(limit)}`,
       params,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DatabaseError } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { CursorPosition } from '../../common/http/pagination';
+import { ReadReplicas } from '../../database/read-replicas';
 import { PgPool } from '../../database/pg-pool';
 import { MonthPartition, assertSafePartition, partitionNamed, partitionsAround } from './event-partitions';
 import { FUNNEL_PREFIX, isFunnelMessage, metricFieldsOf } from './analytics-rows';
@@ -201,6 +202,8 @@ export class EventsRepository {
   constructor(
     private readonly ds: DataSource,
     private readonly pool: PgPool,
+    /** GET /v1/events and /v1/events/:id read a caught-up replica when there is one (ReadReplicas). */
+    private readonly reads: ReadReplicas,
   ) {}
 
   /**
@@ -292,7 +295,7 @@ export class EventsRepository {
     const limit = param(f.fetch);
     // Each app is read through its own (app_id, timestamp, id) index range, at most `limit` rows each, and
     // the per-app heads are merged: a caller with many apps never makes Postgres sort all their events.
-    return this.ds.query(
+    return this.reads.query(
       `SELECT p.*
          FROM apps a
          CROSS JOIN LATERAL (
@@ -309,7 +312,7 @@ export class EventsRepository {
   }
 
   async findById(id: string): Promise<EventRow | null> {
-    const rows: EventRow[] = await this.ds.query(`SELECT ${SELECT_COLUMNS} FROM events e WHERE e.id = $1 LIMIT 1`, [id]);
+    const rows: EventRow[] = await this.reads.query(`SELECT ${SELECT_COLUMNS} FROM events e WHERE e.id = $1 LIMIT 1`, [id]);
     return rows[0] ?? null;
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { ReadReplicas } from '../../database/read-replicas';
 import { FunnelDefinitionEntity } from './entities/funnel-definition.entity';
 import { ExperimentFilter, FunnelGroupBy, FunnelMode } from './funnel-query';
 import { FunnelStep } from './funnel-steps';
@@ -75,7 +76,11 @@ class Params {
 
 @Injectable()
 export class FunnelsRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    /** The funnel query reads a caught-up replica when there is one (ReadReplicas). */
+    private readonly reads: ReadReplicas,
+  ) {}
 
   private repo(m?: EntityManager) {
     return (m ?? this.ds.manager).getRepository(FunnelDefinitionEntity);
@@ -276,7 +281,7 @@ export class FunnelsRepository {
         ORDER BY grouped, grp COLLATE "C"`;
     }
 
-    const rows: { grp: string | null; users: number[] }[] = await this.ds.transaction(async (m) => {
+    const rows: { grp: string | null; users: number[] }[] = await this.reads.transaction(async (m) => {
       await m.query(`SET LOCAL jit = off`);
       await m.query(`SET LOCAL work_mem = '${FUNNEL_WORK_MEM}'`);
       if (!windowed) await m.query(`SET LOCAL enable_seqscan = off`);
@@ -311,8 +316,9 @@ export class FunnelsRepository {
     const oneString = masks.length <= ALPHABET.length;
     const grouped = q.groupBy !== undefined;
 
-    // What each (app, user) or user folds its ordered rows into. `order` is empty where the input is already
-    // in event order (the index order), and an explicit ORDER BY where rows of several apps are merged.
+    // What each (app, user) or user folds its rows into, in event order. The ORDER BY inside the aggregates is
+    // what guarantees that order (a sorted subquery alone does not: on PostgreSQL 16+ string_agg can be
+    // aggregated in parallel parts and combined); on a single app's rows it sorts input that arrives sorted.
     const folds = (order: string): string[] => {
       const cols: string[] = [];
       if (oneString) {
@@ -349,8 +355,8 @@ export class FunnelsRepository {
     return `
         WITH ${candidates},
         pu AS MATERIALIZED (
-          SELECT app_id, user_id, ${folds('').join(', ')}
-            FROM (SELECT app_id, user_id, mask, grp FROM cand ORDER BY app_id, user_id, ts, seq) o
+          SELECT app_id, user_id, ${folds(' ORDER BY o.ts, o.seq').join(', ')}
+            FROM (SELECT app_id, user_id, mask, grp, ts, seq FROM cand ORDER BY app_id, user_id, ts, seq) o
            GROUP BY app_id, user_id
         ),
         multi AS (SELECT user_id, array_agg(app_id) AS apps FROM pu GROUP BY user_id HAVING count(*) > 1),

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ReadReplicas, ReplicaState } from '../../database/read-replicas';
 
 export const READY_TIMEOUT_MS = 2_000;
 
@@ -7,7 +8,15 @@ export const READY_TIMEOUT_MS = 2_000;
 export class HealthService {
   private shuttingDown = false;
 
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly replicas: ReadReplicas,
+  ) {}
+
+  /** The read replicas' state for the readiness body; null when none is configured (the body stays `{"status":"ok"}`). */
+  replicaState(): ReplicaState[] | null {
+    return this.replicas.configured ? this.replicas.state() : null;
+  }
 
   /** Called when SIGTERM/SIGINT arrives: readiness turns 503 at once (B13). */
   markShuttingDown(): void {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CursorPosition } from '../../common/http/pagination';
+import { ReadReplicas } from '../../database/read-replicas';
 import { GroupBy, MAX_COLUMN_GROUPS, MAX_ERROR_ENTRIES } from './metric-rules';
 
 /**
@@ -173,7 +174,11 @@ export function percentileCont(values: number[], counts: number[], ps: number[])
 
 @Injectable()
 export class MetricEventsRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    /** The metric-event list and the aggregate read a caught-up replica when there is one (ReadReplicas). */
+    private readonly reads: ReadReplicas,
+  ) {}
 
   /** PostgreSQL's time zone names (for `tz` validation; read once by the service). */
   async timeZoneNames(): Promise<string[]> {
@@ -206,7 +211,7 @@ export class MetricEventsRepository {
     const limit = param(q.fetch);
     // Each live app of the project is read through its own (app_id, metric_slug, timestamp, id) index range,
     // at most `limit` rows each, and the per-app heads are merged.
-    return this.ds.query(
+    return this.reads.query(
       `SELECT p.*
          FROM apps a
          CROSS JOIN LATERAL (
@@ -269,7 +274,7 @@ export class MetricEventsRepository {
    * - pass 2 counts distinct users with a (parallel) hash aggregate instead of sorting every user id;
    * - the exact `percentile_cont` values are interpolated from the duration histogram (see percentileCont), with the
    *   same float8 arithmetic PostgreSQL uses, so results are identical to percentile_cont over the rows.
-   * It runs in a transaction with `SET LOCAL work_mem` so that neither hash table spills to disk.
+   * It runs in a (read-only, on a replica) transaction with `SET LOCAL work_mem` so that neither hash table spills to disk.
    * Rounding is left to the caller (JavaScript's Math.round on the exact values, as the contract defines it).
    */
   async aggregate(q: MetricAggregateQuery): Promise<MetricAggregateRow> {
@@ -343,7 +348,7 @@ export class MetricEventsRepository {
                       coalesce(sum(n) FILTER (WHERE phase = 'record'), 0) AS record,
                       (sum(d::numeric * n) / nullif(sum(n) FILTER (WHERE d IS NOT NULL), 0))::text AS avg
                  FROM h) t`;
-    const rows: Record<string, unknown>[] = await this.ds.transaction(async (m) => {
+    const rows: Record<string, unknown>[] = await this.reads.transaction(async (m) => {
       await m.query(`SET LOCAL work_mem = '${AGGREGATE_WORK_MEM}'`);
       // Grouped plans cost enough to trigger JIT, whose compilation (50–100 ms) outweighs what it saves here.
       await m.query(`SET LOCAL jit = off`);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { PgPool } from '../../database/pg-pool';
+import { ReadReplicas } from '../../database/read-replicas';
 
 export type IngestOutcome = 'accepted' | 'rejected' | 'deduplicated';
 export type HostClass = 'api' | 'ingest';
@@ -29,7 +30,12 @@ export class PrometheusService {
     name: 'owlmetry_rate_limit_rejections_total', help: 'Requests refused by the token bucket', labelNames: ['host_class'], registers: [this.registry],
   });
 
-  constructor(pool: PgPool) {
+  private readonly replicaFallbacks = new Counter({
+    name: 'owlmetry_replica_fallbacks_total', help: 'Replica-routed reads served by the primary, by reason (unavailable, lagging, error)',
+    labelNames: ['reason'], registers: [this.registry],
+  });
+
+  constructor(pool: PgPool, replicas: ReadReplicas) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
       name: 'owlmetry_db_pool_connections', help: 'Database pool connections by state', labelNames: ['state'], registers: [this.registry],
@@ -44,6 +50,10 @@ export class PrometheusService {
     for (const outcome of ['accepted', 'rejected', 'deduplicated'] as const) this.ingestEvents.inc({ outcome }, 0);
     this.ingestBusy.inc(0);
     for (const host_class of ['api', 'ingest'] as const) this.rateLimitRejections.inc({ host_class }, 0);
+    if (replicas.configured) {
+      for (const reason of ['unavailable', 'lagging', 'error'] as const) this.replicaFallbacks.inc({ reason }, 0);
+    }
+    replicas.onFallback((reason) => this.replicaFallbacks.inc({ reason }));
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
