@@ -316,8 +316,9 @@ export class FunnelsRepository {
     const oneString = masks.length <= ALPHABET.length;
     const grouped = q.groupBy !== undefined;
 
-    // What each (app, user) or user folds its ordered rows into. `order` is empty where the input is already
-    // in event order (the index order), and an explicit ORDER BY where rows of several apps are merged.
+    // What each (app, user) or user folds its rows into, in event order. The ORDER BY inside the aggregates is
+    // what guarantees that order (a sorted subquery alone does not: on PostgreSQL 16+ string_agg can be
+    // aggregated in parallel parts and combined); on a single app's rows it sorts input that arrives sorted.
     const folds = (order: string): string[] => {
       const cols: string[] = [];
       if (oneString) {
@@ -354,8 +355,8 @@ export class FunnelsRepository {
     return `
         WITH ${candidates},
         pu AS MATERIALIZED (
-          SELECT app_id, user_id, ${folds('').join(', ')}
-            FROM (SELECT app_id, user_id, mask, grp FROM cand ORDER BY app_id, user_id, ts, seq) o
+          SELECT app_id, user_id, ${folds(' ORDER BY o.ts, o.seq').join(', ')}
+            FROM (SELECT app_id, user_id, mask, grp, ts, seq FROM cand ORDER BY app_id, user_id, ts, seq) o
            GROUP BY app_id, user_id
         ),
         multi AS (SELECT user_id, array_agg(app_id) AS apps FROM pu GROUP BY user_id HAVING count(*) > 1),
