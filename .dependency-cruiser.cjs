@@ -28,7 +28,8 @@
  */
 // A module's public surface: its module, services, use cases, types, error texts, constants, mappers (response shapes),
 // OpenAPI schemas, entities (for relations) and request DTOs (the wire contract, e.g. POST /projects served by the cascades module).
-const PUBLIC = '^src/modules/[^/]+/([^/]+[.](module|service|usecase|types|errors|constants|mapper|schemas)|entities/[^/]+[.]entity|dto/[^/]+[.]dto)[.]ts$';
+const PUBLIC =
+  '^src/modules/[^/]+/([^/]+[.](module|service|usecase|types|errors|constants|mapper|schemas)|entities/[^/]+[.]entity|dto/[^/]+[.]dto)[.]ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -78,7 +78,8 @@ async function main() {
     const srv = await spawnServer(db.url, state.sink.port, logFile, nodeFlags);
     ctx.base = srv.base;
     ctx.serverPid = srv.pid;
-    serverDesc = `spawned dist/src/main.js (pid ${srv.pid}) on ${srv.base}, database ${db.dbName}, log ${path.relative(REPO, logFile)}` +
+    serverDesc =
+      `spawned dist/src/main.js (pid ${srv.pid}) on ${srv.base}, database ${db.dbName}, log ${path.relative(REPO, logFile)}` +
       (opts.cpuProf ? ` — CPU PROFILING ON (bench/results/server-${stamp}.cpuprofile), numbers not comparable` : '');
     log(`server ready: ${serverDesc}`);
   }
@@ -107,7 +108,12 @@ async function main() {
       server: serverDesc,
       out: path.relative(process.cwd(), outFile) || outFile,
     },
-    config: { ...opts, only: [...opts.only], token: opts.token ? '***' : null, databaseUrl: opts.databaseUrl ? redact(opts.databaseUrl) : null },
+    config: {
+      ...opts,
+      only: [...opts.only],
+      token: opts.token ? '***' : null,
+      databaseUrl: opts.databaseUrl ? redact(opts.databaseUrl) : null,
+    },
     rate_limit_note: '',
     ingest: null,
     ceiling: null,
@@ -145,7 +151,8 @@ async function main() {
       signal: AbortSignal.timeout(10_000),
     });
     const text = await r.text();
-    if (r.status !== 200 || !/"accepted":2\b/.test(text)) throw new SetupError(`sanity ingest of 2 events → ${r.status} ${text.slice(0, 300)}`);
+    if (r.status !== 200 || !/"accepted":2\b/.test(text))
+      throw new SetupError(`sanity ingest of 2 events → ${r.status} ${text.slice(0, 300)}`);
   }
 
   // --- (5) idle RSS ------------------------------------------------------------------------------------------
@@ -193,13 +200,19 @@ async function main() {
     for (const plan of ingestPlan) {
       const label = `ingest batch ${plan.batch} c${plan.connections}`;
       const once = ingestOnce(ctx, { ...plan, keys: P.coldKeys, samples: samples.ingest });
-      const m = await measure(label, opts, async (secs, warm) => {
-        if (!warm) sampler.resetPeak();
-        const r = await once(secs);
-        if (!warm) r.rss_peak_mb = sampler.peak / MB;
-        peakIngestRss = Math.max(peakIngestRss, sampler.peak);
-        return r;
-      }, INGEST_SUMS, () => checkpoint(ctx));
+      const m = await measure(
+        label,
+        opts,
+        async (secs, warm) => {
+          if (!warm) sampler.resetPeak();
+          const r = await once(secs);
+          if (!warm) r.rss_peak_mb = sampler.peak / MB;
+          peakIngestRss = Math.max(peakIngestRss, sampler.peak);
+          return r;
+        },
+        INGEST_SUMS,
+        () => checkpoint(ctx),
+      );
       R.ingest.scenarios.push({ ...plan, ...m });
       if (plan.batch === 100 && plan.connections === 16) await runCeiling();
     }
@@ -272,7 +285,13 @@ async function main() {
           if (count !== 50) R.anomalies.push(`query ${set.label} ${v.name}: first page had ${count} events, expected 50`);
           const once = queryOnce(ctx, { url: v.url, connections: 8, keys: P.agentKeys, samples: samples.queries });
           const m = await measure(`query ${set.label} ${v.name}`, opts, once, QUERY_SUMS);
-          out.variants.push({ name: v.name, url: v.url, first_page_events: count, ...m, pass: m.median.p99_ms <= set.target && m.median.non_2xx === 0 });
+          out.variants.push({
+            name: v.name,
+            url: v.url,
+            first_page_events: count,
+            ...m,
+            pass: m.median.p99_ms <= set.target && m.median.non_2xx === 0,
+          });
         }
         R.queries.sets.push(out);
       }
@@ -319,9 +338,13 @@ async function main() {
   ];
   for (const [label, s] of allRuns) {
     const m = s.median;
-    if (m.non_2xx) R.anomalies.push(`${label}: ${m.non_2xx} non-2xx (${JSON.stringify(mergeStatuses(s.runs))})${m.status_429 ? ' — 429s: per-key rate limit reached, add keys' : ''}`);
+    if (m.non_2xx)
+      R.anomalies.push(
+        `${label}: ${m.non_2xx} non-2xx (${JSON.stringify(mergeStatuses(s.runs))})${m.status_429 ? ' — 429s: per-key rate limit reached, add keys' : ''}`,
+      );
     if (m.errors || m.timeouts) R.anomalies.push(`${label}: ${m.errors} connection errors, ${m.timeouts} timeouts`);
-    if (m.accepted_equals_sent === false) R.anomalies.push(`${label}: accepted ${m.events_accepted} ≠ sent ${m.events_sent_in_200s} (rejected ${m.events_rejected})`);
+    if (m.accepted_equals_sent === false)
+      R.anomalies.push(`${label}: accepted ${m.events_accepted} ≠ sent ${m.events_sent_in_200s} (rejected ${m.events_rejected})`);
   }
   if (R.ceiling?.median.errors) R.anomalies.push(`ceiling: ${R.ceiling.median.errors} failed INSERTs`);
   for (const [k, list] of Object.entries(samples)) for (const s of list) R.anomalies.push(`sample ${k} response: ${s}`);

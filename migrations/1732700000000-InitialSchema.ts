@@ -186,8 +186,19 @@ export class InitialSchema1732700000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const t of [
-      'audit_logs', 'app_users', 'event_dedup', 'events', 'api_keys', 'apps', 'projects',
-      'team_invitations', 'team_members', 'teams', 'email_login_failures', 'email_verification_codes', 'users',
+      'audit_logs',
+      'app_users',
+      'event_dedup',
+      'events',
+      'api_keys',
+      'apps',
+      'projects',
+      'team_invitations',
+      'team_members',
+      'teams',
+      'email_login_failures',
+      'email_verification_codes',
+      'users',
     ]) {
       await q.query(`DROP TABLE IF EXISTS ${t} CASCADE`);
     }

@@ -32,7 +32,12 @@ function fingerprint() {
 
 const ifStale = process.argv.includes('--if-stale');
 const before = fingerprint();
-if (ifStale && existsSync(join(root, 'dist', 'src', 'main.js')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === before) {
+if (
+  ifStale &&
+  existsSync(join(root, 'dist', 'src', 'main.js')) &&
+  existsSync(stampFile) &&
+  readFileSync(stampFile, 'utf8').trim() === before
+) {
   process.exit(0);
 }
 if (ifStale) console.error('Building the server (dist/ is missing or the sources changed since the last build)…');

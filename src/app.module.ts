@@ -35,7 +35,11 @@ import { UsersModule } from './modules/users/users.module';
 
 /** Unique constraint → contract text, gathered from the modules that own the constraints. */
 const CONSTRAINTS = {
-  ...TEAMS_CONSTRAINTS, ...PROJECTS_CONSTRAINTS, ...INVITATIONS_CONSTRAINTS, ...METRICS_CONSTRAINTS, ...FUNNELS_CONSTRAINTS,
+  ...TEAMS_CONSTRAINTS,
+  ...PROJECTS_CONSTRAINTS,
+  ...INVITATIONS_CONSTRAINTS,
+  ...METRICS_CONSTRAINTS,
+  ...FUNNELS_CONSTRAINTS,
 };
 
 @Module({})

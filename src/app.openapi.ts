@@ -34,7 +34,7 @@ const OPENAPI_TAGS: readonly TagObject[] = [
   { name: 'Projects', description: 'A project groups the apps of one product inside a team.' },
   { name: 'Apps', description: 'An app (apple, android, web or backend) has a `client_key` that its SDK sends events with.' },
   { name: 'API keys', description: 'Agent keys (CLI, automation) and client keys (SDKs).' },
-  { name: 'Ingest', description: 'What the SDKs call, with an app\'s `client_key`: event batches and identity claims.' },
+  { name: 'Ingest', description: "What the SDKs call, with an app's `client_key`: event batches and identity claims." },
   {
     name: 'Events',
     description:
@@ -51,12 +51,22 @@ const OPENAPI_TAGS: readonly TagObject[] = [
 export const OPENAPI_OPTIONS: OpenApiOptions = {
   tags: OPENAPI_TAGS,
   schemas: mergeSchemas(
-    COMMON_SCHEMAS, USERS_SCHEMAS, TEAMS_SCHEMAS, INVITATIONS_SCHEMAS, PROJECTS_SCHEMAS, APPS_SCHEMAS, AUTH_SCHEMAS, EVENTS_SCHEMAS,
+    COMMON_SCHEMAS,
+    USERS_SCHEMAS,
+    TEAMS_SCHEMAS,
+    INVITATIONS_SCHEMAS,
+    PROJECTS_SCHEMAS,
+    APPS_SCHEMAS,
+    AUTH_SCHEMAS,
+    EVENTS_SCHEMAS,
     AUDIT_SCHEMAS,
   ),
   accessTexts: {
     unauthenticated: [
-      AuthErrors.missingAuthorization, AuthErrors.invalidAuthorizationFormat, AuthErrors.invalidApiKey, AuthErrors.apiKeyExpired,
+      AuthErrors.missingAuthorization,
+      AuthErrors.invalidAuthorizationFormat,
+      AuthErrors.invalidApiKey,
+      AuthErrors.apiKeyExpired,
       AuthErrors.invalidToken,
     ],
     notAMember: NOT_A_MEMBER,

@@ -52,7 +52,8 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
   const bootLog = makeLogger(config.logLevel, config.isProduction);
-  if (envFile.file) bootLog.info({ file: envFile.file, variables: envFile.applied.length }, 'read .env (exported variables take precedence)');
+  if (envFile.file)
+    bootLog.info({ file: envFile.file, variables: envFile.applied.length }, 'read .env (exported variables take precedence)');
 
   let runtime: Runtime | undefined;
   let app: NestFastifyApplication | undefined;

@@ -27,7 +27,13 @@ const setupError = (message: string) => Object.assign(new Error(message), { stac
 /** Fails the run at once, with what to start or set, when Redis is not there (instead of hanging tests later). */
 async function requireRedis(): Promise<void> {
   const url = REDIS_URL_FOR_TESTS();
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   let socketError: unknown;
   redis.on('error', (err) => (socketError ??= err));
   try {

@@ -126,8 +126,19 @@ async function runAnalyticsQueries(ctx, api, P, opts) {
   const now = new Date().toISOString();
   for (const set of sets) {
     set.appId = await createApp(`bench-metrics-${set.label}`);
-    await api('POST', `/v1/projects/${P.projectId}/metrics`, { token, body: { name: `Bench ${set.label}`, slug: set.slug }, expect: [201] });
-    set.prefill_s = await loadRows(ctx, `metric-${set.label}`, METRIC_SQL, set.n, (from, to) => [set.appId, set.slug, from + 1, to + 1, set.n, now]);
+    await api('POST', `/v1/projects/${P.projectId}/metrics`, {
+      token,
+      body: { name: `Bench ${set.label}`, slug: set.slug },
+      expect: [201],
+    });
+    set.prefill_s = await loadRows(ctx, `metric-${set.label}`, METRIC_SQL, set.n, (from, to) => [
+      set.appId,
+      set.slug,
+      from + 1,
+      to + 1,
+      set.n,
+      now,
+    ]);
   }
   const funnel = { users: opts.funnelUsers, rows: opts.funnelRows, slug: 'bench-funnel' };
   funnel.appId = await createApp('bench-funnel');
@@ -146,19 +157,39 @@ async function runAnalyticsQueries(ctx, api, P, opts) {
   const timing = { runs: opts.quick ? 3 : 11, warmup: opts.quick ? 1 : 2 };
   for (const set of sets) {
     const base = `/v1/projects/${P.projectId}/metrics/${set.slug}/query`;
-    for (const [name, qs] of [['plain', ''], ['group_by=time:day', '?group_by=time:day'], ['group_by=app_version', '?group_by=app_version']]) {
+    for (const [name, qs] of [
+      ['plain', ''],
+      ['group_by=time:day', '?group_by=time:day'],
+      ['group_by=app_version', '?group_by=app_version'],
+    ]) {
       const r = await timeGet(ctx, api, token, base + qs, timing);
       const total = r.body?.aggregation?.total_count ?? r.body?.total_count ?? null;
-      log(`metric ${set.label} ${name}: p50 ${r.p50_ms} ms p99 ${r.p99_ms} ms, server ${fmtMs(r.server_cpu_ms_per_unit)} pg ${fmtMs(r.db_cpu_ms_per_unit)} ms/query`);
+      log(
+        `metric ${set.label} ${name}: p50 ${r.p50_ms} ms p99 ${r.p99_ms} ms, server ${fmtMs(r.server_cpu_ms_per_unit)} pg ${fmtMs(r.db_cpu_ms_per_unit)} ms/query`,
+      );
       delete r.body;
-      out.metric.push({ set: set.label, rows: set.n, name, url: base + qs, target_p50_ms: set.target, pass: r.p50_ms <= set.target, total_count: total, ...r });
+      out.metric.push({
+        set: set.label,
+        rows: set.n,
+        name,
+        url: base + qs,
+        target_p50_ms: set.target,
+        pass: r.p50_ms <= set.target,
+        total_count: total,
+        ...r,
+      });
     }
   }
   const fbase = `/v1/projects/${P.projectId}/funnels/${funnel.slug}/query`;
-  for (const [mode, target] of [['closed', 1000], ['open', 300]]) {
+  for (const [mode, target] of [
+    ['closed', 1000],
+    ['open', 300],
+  ]) {
     const r = await timeGet(ctx, api, token, `${fbase}?mode=${mode}`, timing);
     const steps = r.body?.analytics?.steps ?? r.body?.steps ?? null;
-    log(`funnel ${mode}: p50 ${r.p50_ms} ms p99 ${r.p99_ms} ms, server ${fmtMs(r.server_cpu_ms_per_unit)} pg ${fmtMs(r.db_cpu_ms_per_unit)} ms/query`);
+    log(
+      `funnel ${mode}: p50 ${r.p50_ms} ms p99 ${r.p99_ms} ms, server ${fmtMs(r.server_cpu_ms_per_unit)} pg ${fmtMs(r.db_cpu_ms_per_unit)} ms/query`,
+    );
     delete r.body;
     out.funnel.push({ mode, rows: funnel.rows, users: funnel.users, target_p50_ms: target, pass: r.p50_ms <= target, steps, ...r });
   }

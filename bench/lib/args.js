@@ -85,7 +85,12 @@ function parseOptions(argv) {
     return n;
   };
   const quick = values.quick;
-  const only = new Set((values.only ?? 'ingest,ceiling,hot,queries,analytics').split(',').map((s) => s.trim()).filter(Boolean));
+  const only = new Set(
+    (values.only ?? 'ingest,ceiling,hot,queries,analytics')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   for (const o of only) {
     if (!['ingest', 'ceiling', 'hot', 'queries', 'analytics'].includes(o)) throw new SetupError(`--only: unknown part "${o}"`);
   }

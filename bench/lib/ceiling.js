@@ -10,9 +10,28 @@ const { pgConnect, pgClose } = require('./state');
 /** The ceiling: bare pg clients, one 100-row multi-row INSERT into `events` per statement, the same rows as ingest. */
 async function makeCeiling(ctx, { connections, appIds }) {
   const ROWS = 100;
-  const COLS = ['app_id', 'client_event_id', 'session_id', 'user_id', 'api_key_id', 'level', 'source_module', 'message', 'screen_name',
-    'custom_attributes', 'environment', 'os_version', 'app_version', 'build_number', 'device_model', 'locale', 'is_dev', 'experiments',
-    '"timestamp"', 'received_at'];
+  const COLS = [
+    'app_id',
+    'client_event_id',
+    'session_id',
+    'user_id',
+    'api_key_id',
+    'level',
+    'source_module',
+    'message',
+    'screen_name',
+    'custom_attributes',
+    'environment',
+    'os_version',
+    'app_version',
+    'build_number',
+    'device_model',
+    'locale',
+    'is_dev',
+    'experiments',
+    '"timestamp"',
+    'received_at',
+  ];
   const tuples = [];
   for (let r = 0; r < ROWS; r++) {
     tuples.push(`(gen_random_uuid(), ${COLS.map((_, c) => `$${r * COLS.length + c + 1}`).join(', ')})`);
@@ -24,8 +43,21 @@ async function makeCeiling(ctx, { connections, appIds }) {
     const s = eventStatics(r);
     const attrs = {};
     for (const [k, v] of Object.entries(s.custom_attributes)) attrs[k] = String(v);
-    statics.push([s.level, s.source_module, s.message, s.screen_name, JSON.stringify(attrs), s.environment, s.os_version, s.app_version,
-      s.build_number, s.device_model, s.locale, s.is_dev, JSON.stringify(s.experiments)]);
+    statics.push([
+      s.level,
+      s.source_module,
+      s.message,
+      s.screen_name,
+      JSON.stringify(attrs),
+      s.environment,
+      s.os_version,
+      s.app_version,
+      s.build_number,
+      s.device_model,
+      s.locale,
+      s.is_dev,
+      JSON.stringify(s.experiments),
+    ]);
   }
   const keyId = randomUUID();
   const clients = [];
@@ -103,6 +135,5 @@ async function makeCeiling(ctx, { connections, appIds }) {
   };
   return { once, close };
 }
-
 
 module.exports = { makeCeiling };

@@ -8,7 +8,16 @@ const { randomUUID } = require('node:crypto');
 const GROUP = 10; // consecutive events share a session and a user (one device's buffer)
 const USER_POOL = 5000;
 const ANON_POOL = 20000;
-const MESSAGES = ['checkout_started', 'checkout_completed', 'screen_view', 'api_request', 'sync_finished', 'login_succeeded', 'payment_failed', 'cache_miss'];
+const MESSAGES = [
+  'checkout_started',
+  'checkout_completed',
+  'screen_view',
+  'api_request',
+  'sync_finished',
+  'login_succeeded',
+  'payment_failed',
+  'cache_miss',
+];
 const MODULES = ['CartService', 'CheckoutService', 'AuthService', 'SyncWorker', 'PaymentsClient'];
 const SCREENS = ['Cart', 'Home', 'Settings', 'Profile', 'Search'];
 const levelAt = (i) => (i % 20 === 3 ? 'error' : i % 10 === 5 ? 'warn' : i % 7 === 2 ? 'debug' : 'info');
@@ -28,7 +37,12 @@ function eventStatics(i) {
     message: MESSAGES[(i * 7) % MESSAGES.length],
     source_module: MODULES[i % MODULES.length],
     screen_name: SCREENS[Math.floor(i / 3) % SCREENS.length],
-    custom_attributes: { cart_items: String(i % 9), plan: ['free', 'pro', 'team'][i % 3], latency_ms: 40 + (i % 97), retried: i % 13 === 0 },
+    custom_attributes: {
+      cart_items: String(i % 9),
+      plan: ['free', 'pro', 'team'][i % 3],
+      latency_ms: 40 + (i % 97),
+      retried: i % 13 === 0,
+    },
     environment: 'backend',
     os_version: '6.8.0',
     app_version: ['3.4.0', '3.4.1', '3.5.0'][i % 3],

@@ -139,8 +139,16 @@ function ingestOnce(ctx, { batch, connections, keys, samples, analytics = false 
   };
 }
 
-const INGEST_SUMS = ['requests', 'non_2xx', 'status_429', 'errors', 'timeouts', 'events_sent_in_200s', 'events_accepted', 'events_rejected'];
-
+const INGEST_SUMS = [
+  'requests',
+  'non_2xx',
+  'status_429',
+  'errors',
+  'timeouts',
+  'events_sent_in_200s',
+  'events_accepted',
+  'events_rejected',
+];
 
 /** GET /v1/events with a fixed query string, agent keys round-robin. */
 function queryOnce(ctx, { url, connections, keys, samples }) {

@@ -41,7 +41,12 @@ function readMachineTicks() {
 
 /** CPU use over an interval: server and bench process in cores (1.0 = one core busy), machine in % of all cores. */
 function cpuMeter(serverPid) {
-  const start = { server: serverPid ? readProcCpuTicks(serverPid) : null, bench: process.cpuUsage(), machine: readMachineTicks(), at: process.hrtime.bigint() };
+  const start = {
+    server: serverPid ? readProcCpuTicks(serverPid) : null,
+    bench: process.cpuUsage(),
+    machine: readMachineTicks(),
+    at: process.hrtime.bigint(),
+  };
   return () => {
     const secs = Number(process.hrtime.bigint() - start.at) / 1e9;
     const server = serverPid ? readProcCpuTicks(serverPid) : null;
@@ -52,7 +57,9 @@ function cpuMeter(serverPid) {
       server_cpu_cores: server !== null && start.server !== null ? round((server - start.server) / CLK_TCK / secs, 2) : null,
       bench_cpu_cores: round((bench.user + bench.system) / 1e6 / secs, 2),
       machine_busy_pct:
-        machine && start.machine ? round((100 * (machine.busy - start.machine.busy)) / Math.max(1, machine.total - start.machine.total), 0) : null,
+        machine && start.machine
+          ? round((100 * (machine.busy - start.machine.busy)) / Math.max(1, machine.total - start.machine.total), 0)
+          : null,
     };
   };
 }
@@ -166,7 +173,13 @@ async function makeDbProbe(dbUrl) {
           waits[w] = round(n / Math.max(1, st.samples), 2);
           active += n / Math.max(1, st.samples);
         }
-        return { db_busy_backends_avg: round(active, 2), db_wal_bytes: wal, db_waits: waits, db_cpu_ms: cpu.totalMs(), db_backends_seen: cpu.seen() };
+        return {
+          db_busy_backends_avg: round(active, 2),
+          db_wal_bytes: wal,
+          db_waits: waits,
+          db_cpu_ms: cpu.totalMs(),
+          db_backends_seen: cpu.seen(),
+        };
       };
     },
   };

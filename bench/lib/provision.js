@@ -13,7 +13,12 @@ function makeApi(base) {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res;
     try {
-      res = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
+      res = await fetch(base + p, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(20_000),
+      });
     } catch (err) {
       throw new SetupError(`${method} ${p} failed: ${err.message}`);
     }
@@ -78,17 +83,27 @@ async function provision(api, opts, sink) {
   log(`creating the hot app with ${opts.hotKeys} client keys, two query apps, ${opts.agentKeys} agent keys`);
   const hot = await createApp('bench-hot');
   const hotKeys = [hot.clientKey];
-  hotKeys.push(...(await mapLimit(Array.from({ length: opts.hotKeys - 1 }, (_, i) => i), 4, (i) => createClientKey(hot.id, `bench-hot-k${i + 1}`))));
+  hotKeys.push(
+    ...(await mapLimit(
+      Array.from({ length: opts.hotKeys - 1 }, (_, i) => i),
+      4,
+      (i) => createClientKey(hot.id, `bench-hot-k${i + 1}`),
+    )),
+  );
   const q200k = await createApp('bench-query-200k');
   const q2m = await createApp('bench-query-2m');
-  const agentKeys = await mapLimit(Array.from({ length: opts.agentKeys }, (_, i) => i), 4, async (i) => {
-    const r = await api('POST', '/v1/auth/keys', {
-      token,
-      body: { name: `bench-agent-${i}`, key_type: 'agent', team_id: teamId, permissions: ['events:read'] },
-      expect: [201],
-    });
-    return r.json.key;
-  });
+  const agentKeys = await mapLimit(
+    Array.from({ length: opts.agentKeys }, (_, i) => i),
+    4,
+    async (i) => {
+      const r = await api('POST', '/v1/auth/keys', {
+        token,
+        body: { name: `bench-agent-${i}`, key_type: 'agent', team_id: teamId, permissions: ['events:read'] },
+        expect: [201],
+      });
+      return r.json.key;
+    },
+  );
   return { token, teamId, projectId, coldApps, coldKeys, hot: { id: hot.id, keys: hotKeys }, q200k, q2m, agentKeys };
 }
 

@@ -82,7 +82,9 @@ function tail(file, lines) {
 
 function assertServerAlive() {
   if (state.server && (state.server.exitCode !== null || state.server.signalCode !== null)) {
-    throw new SetupError(`the server died (code ${state.server.exitCode}, signal ${state.server.signalCode}):\n${tail(state.serverLog, 20)}`);
+    throw new SetupError(
+      `the server died (code ${state.server.exitCode}, signal ${state.server.signalCode}):\n${tail(state.serverLog, 20)}`,
+    );
   }
 }
 

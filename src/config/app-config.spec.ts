@@ -3,15 +3,38 @@ import { ConfigError, loadConfig } from './app-config';
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadConfig({})).toEqual({
-      port: 4000, host: '0.0.0.0', databaseUrl: null, dataDir: './.owlmetry', nodeEnv: 'development', isProduction: false,
-      jwtSecret: null, cookieDomain: null, corsOrigins: ['http://localhost:3000'], smtpUrl: null, emailFrom: 'noreply@owlmetry.com',
-      webAppUrl: 'http://localhost:3000', redisUrl: null, rateLimitMaxTokens: 100, rateLimitRefillPerSec: 10, logLevel: 'info',
-      metricsToken: null, eventRetentionDays: null, databaseReplicaUrls: [], replicaMaxLagMs: 5000, replicaWaitMs: 200,
+      port: 4000,
+      host: '0.0.0.0',
+      databaseUrl: null,
+      dataDir: './.owlmetry',
+      nodeEnv: 'development',
+      isProduction: false,
+      jwtSecret: null,
+      cookieDomain: null,
+      corsOrigins: ['http://localhost:3000'],
+      smtpUrl: null,
+      emailFrom: 'noreply@owlmetry.com',
+      webAppUrl: 'http://localhost:3000',
+      redisUrl: null,
+      rateLimitMaxTokens: 100,
+      rateLimitRefillPerSec: 10,
+      logLevel: 'info',
+      metricsToken: null,
+      eventRetentionDays: null,
+      databaseReplicaUrls: [],
+      replicaMaxLagMs: 5000,
+      replicaWaitMs: 200,
     });
   });
 
   it('reads and converts values', () => {
-    const c = loadConfig({ PORT: '8080', CORS_ORIGINS: 'https://a.example, https://b.example', RATE_LIMIT_REFILL_PER_SEC: '2.5', LOG_LEVEL: 'debug', WEB_APP_URL: 'https://app.example/' });
+    const c = loadConfig({
+      PORT: '8080',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      RATE_LIMIT_REFILL_PER_SEC: '2.5',
+      LOG_LEVEL: 'debug',
+      WEB_APP_URL: 'https://app.example/',
+    });
     expect(c.port).toBe(8080);
     expect(c.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(c.rateLimitRefillPerSec).toBe(2.5);
@@ -40,8 +63,16 @@ describe('loadConfig', () => {
   });
 
   it('reads the replica settings', () => {
-    const c = loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r1:5433/owl, postgresql://u:p@r2/owl', REPLICA_MAX_LAG_MS: '2000', REPLICA_WAIT_MS: '0' });
-    expect(c).toMatchObject({ databaseReplicaUrls: ['postgres://r1:5433/owl', 'postgresql://u:p@r2/owl'], replicaMaxLagMs: 2000, replicaWaitMs: 0 });
+    const c = loadConfig({
+      DATABASE_REPLICA_URLS: 'postgres://r1:5433/owl, postgresql://u:p@r2/owl',
+      REPLICA_MAX_LAG_MS: '2000',
+      REPLICA_WAIT_MS: '0',
+    });
+    expect(c).toMatchObject({
+      databaseReplicaUrls: ['postgres://r1:5433/owl', 'postgresql://u:p@r2/owl'],
+      replicaMaxLagMs: 2000,
+      replicaWaitMs: 0,
+    });
     expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'r1:5433' })).toThrow(/DATABASE_REPLICA_URLS must be a comma-separated list/);
     expect(() => loadConfig({ REPLICA_MAX_LAG_MS: '0', REPLICA_WAIT_MS: '-1' })).toThrow(/REPLICA_MAX_LAG_MS.*REPLICA_WAIT_MS/);
   });

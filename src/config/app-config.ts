@@ -59,7 +59,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     isProduction: nodeEnv === 'production',
     jwtSecret: parsed.JWT_SECRET ?? null,
     cookieDomain: parsed.COOKIE_DOMAIN ?? null,
-    corsOrigins: (parsed.CORS_ORIGINS ?? 'http://localhost:3000').split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (parsed.CORS_ORIGINS ?? 'http://localhost:3000')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     smtpUrl: parsed.SMTP_URL ?? null,
     emailFrom: parsed.EMAIL_FROM ?? 'noreply@owlmetry.com',
     webAppUrl: (parsed.WEB_APP_URL ?? 'http://localhost:3000').replace(/\/+$/, ''),
@@ -69,7 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: (parsed.LOG_LEVEL ?? 'info') as LogLevel,
     metricsToken: parsed.METRICS_TOKEN ?? null,
     eventRetentionDays: parsed.EVENT_RETENTION_DAYS ?? null,
-    databaseReplicaUrls: (parsed.DATABASE_REPLICA_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    databaseReplicaUrls: (parsed.DATABASE_REPLICA_URLS ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
     replicaMaxLagMs: parsed.REPLICA_MAX_LAG_MS ?? 5_000,
     replicaWaitMs: parsed.REPLICA_WAIT_MS ?? 200,
   });

@@ -11,12 +11,24 @@ describe('loadEnvFile', () => {
 
   it('fills in variables from the file; exported variables win', () => {
     const file = join(dir, '.env');
-    writeFileSync(file, '# comment\nPORT=5001\nLOG_LEVEL=debug\nexport EMAIL_FROM="Owl <owl@example.com>"\nCORS_ORIGINS=\'https://a.example\' # trailing\n');
+    writeFileSync(
+      file,
+      '# comment\nPORT=5001\nLOG_LEVEL=debug\nexport EMAIL_FROM="Owl <owl@example.com>"\nCORS_ORIGINS=\'https://a.example\' # trailing\n',
+    );
     const env: NodeJS.ProcessEnv = { PORT: '6000' };
     const res = loadEnvFile(file, env);
-    expect({ ...res, applied: [...res.applied].sort() }).toEqual({ file, applied: ['CORS_ORIGINS', 'EMAIL_FROM', 'LOG_LEVEL'], overridden: ['PORT'] });
+    expect({ ...res, applied: [...res.applied].sort() }).toEqual({
+      file,
+      applied: ['CORS_ORIGINS', 'EMAIL_FROM', 'LOG_LEVEL'],
+      overridden: ['PORT'],
+    });
     expect(env).toEqual({ PORT: '6000', LOG_LEVEL: 'debug', EMAIL_FROM: 'Owl <owl@example.com>', CORS_ORIGINS: 'https://a.example' });
-    expect(loadConfig(env)).toMatchObject({ port: 6000, logLevel: 'debug', emailFrom: 'Owl <owl@example.com>', corsOrigins: ['https://a.example'] });
+    expect(loadConfig(env)).toMatchObject({
+      port: 6000,
+      logLevel: 'debug',
+      emailFrom: 'Owl <owl@example.com>',
+      corsOrigins: ['https://a.example'],
+    });
   });
 
   it('an empty exported variable still wins (it means "unset" to the config)', () => {

@@ -3,7 +3,10 @@
  * The message says what is wrong and what to do.
  */
 export class StartupError extends Error {
-  constructor(message: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'StartupError';
   }

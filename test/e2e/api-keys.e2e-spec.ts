@@ -4,7 +4,18 @@ import { aUuid, anIsoTimestamp } from '../utils/matchers';
 
 const ISO = anIsoTimestamp();
 const UUID = aUuid();
-const ALL_AGENT = ['events:read', 'funnels:read', 'funnels:write', 'apps:read', 'apps:write', 'projects:read', 'projects:write', 'metrics:read', 'metrics:write', 'audit_logs:read'];
+const ALL_AGENT = [
+  'events:read',
+  'funnels:read',
+  'funnels:write',
+  'apps:read',
+  'apps:write',
+  'projects:read',
+  'projects:write',
+  'metrics:read',
+  'metrics:write',
+  'audit_logs:read',
+];
 
 describe('API keys: /v1/auth/keys', () => {
   const t = useTestApp();
@@ -19,7 +30,10 @@ describe('API keys: /v1/auth/keys', () => {
 
   /** A project + app row so client keys have something to bind to (the apps API is tested elsewhere). */
   async function seedApp(teamId: string, name = 'iOS'): Promise<string> {
-    const [p] = await t.ds.query(`INSERT INTO projects (team_id, name, slug) VALUES ($1, 'P', $2) RETURNING id`, [teamId, `p-${Math.random().toString(36).slice(2, 8)}`]);
+    const [p] = await t.ds.query(`INSERT INTO projects (team_id, name, slug) VALUES ($1, 'P', $2) RETURNING id`, [
+      teamId,
+      `p-${Math.random().toString(36).slice(2, 8)}`,
+    ]);
     const [a] = await t.ds.query(
       `INSERT INTO apps (team_id, project_id, name, platform, bundle_id, client_key, created_at) VALUES ($1, $2, $3, 'apple', 'com.x', 'owl_client_x', now()) RETURNING id`,
       [teamId, p.id, name],
@@ -30,21 +44,41 @@ describe('API keys: /v1/auth/keys', () => {
   /** Adds `email` to the owner's team with `role`. */
   async function member(role: 'admin' | 'member', email: string): Promise<Session> {
     const s = await loginAs(t, email);
-    await t.ds.query(`INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES ($1, $2, $3, now())`, [owner.teamId, s.userId, role]);
+    await t.ds.query(`INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES ($1, $2, $3, now())`, [
+      owner.teamId,
+      s.userId,
+      role,
+    ]);
     return s;
   }
 
   describe('POST', () => {
     it('creates an agent key with defaults and shows the secret once', async () => {
-      const res = await req('POST', '/v1/auth/keys', owner.headers, { name: 'CI agent', key_type: 'agent', team_id: owner.teamId, unknown: 1 });
+      const res = await req('POST', '/v1/auth/keys', owner.headers, {
+        name: 'CI agent',
+        key_type: 'agent',
+        team_id: owner.teamId,
+        unknown: 1,
+      });
       expect(res.statusCode).toBe(201);
       const body = res.json();
       expect(body).toEqual({
         key: expect.stringMatching(/^owl_agent_[0-9a-f]{48}$/),
         api_key: {
-          id: UUID, key_prefix: body.key.slice(0, 16), key_type: 'agent', app_id: null, app_name: null, team_id: owner.teamId,
-          name: 'CI agent', created_by: owner.userId, created_by_email: 'owner@example.com', permissions: ALL_AGENT,
-          created_at: ISO, updated_at: ISO, last_used_at: null, expires_at: null,
+          id: UUID,
+          key_prefix: body.key.slice(0, 16),
+          key_type: 'agent',
+          app_id: null,
+          app_name: null,
+          team_id: owner.teamId,
+          name: 'CI agent',
+          created_by: owner.userId,
+          created_by_email: 'owner@example.com',
+          permissions: ALL_AGENT,
+          created_at: ISO,
+          updated_at: ISO,
+          last_used_at: null,
+          expires_at: null,
         },
       });
       const got = await req('GET', `/v1/auth/keys/${body.api_key.id}`, owner.headers);
@@ -57,7 +91,11 @@ describe('API keys: /v1/auth/keys', () => {
     it('creates a client key bound to an app, team taken from the app, with an expiry', async () => {
       const appId = await seedApp(owner.teamId);
       const res = await req('POST', '/v1/auth/keys', owner.headers, {
-        name: 'SDK', key_type: 'client', app_id: appId, team_id: '00000000-0000-0000-0000-000000000009', expires_in_days: 90,
+        name: 'SDK',
+        key_type: 'client',
+        app_id: appId,
+        team_id: '00000000-0000-0000-0000-000000000009',
+        expires_in_days: 90,
       });
       expect(res.statusCode).toBe(201);
       const k = res.json().api_key;
@@ -86,7 +124,10 @@ describe('API keys: /v1/auth/keys', () => {
       [{ name: 'x', key_type: 'agent', team_id: 'T', permissions: [] }, 'At least one permission is required'],
       [{ name: 'x', key_type: 'agent', team_id: 'T', permissions: ['apps:read', 'apps:read'] }, 'Duplicate permissions are not allowed'],
       [{ name: 'x', key_type: 'agent', team_id: 'T', permissions: ['apps:read', 'apps:delete'] }, 'Unknown permission: apps:delete'],
-      [{ name: 'x', key_type: 'agent', team_id: 'T', permissions: ['events:write'] }, 'Permission "events:write" is not allowed for agent keys'],
+      [
+        { name: 'x', key_type: 'agent', team_id: 'T', permissions: ['events:write'] },
+        'Permission "events:write" is not allowed for agent keys',
+      ],
     ])('answers 400 for %j', async (payload, error) => {
       const body = JSON.parse(JSON.stringify(payload).replace(/"T"/g, JSON.stringify(owner.teamId)));
       const res = await req('POST', '/v1/auth/keys', owner.headers, body);
@@ -96,7 +137,12 @@ describe('API keys: /v1/auth/keys', () => {
 
     it('rejects client-key permissions other than events:write', async () => {
       const appId = await seedApp(owner.teamId);
-      const res = await req('POST', '/v1/auth/keys', owner.headers, { name: 'x', key_type: 'client', app_id: appId, permissions: ['events:read'] });
+      const res = await req('POST', '/v1/auth/keys', owner.headers, {
+        name: 'x',
+        key_type: 'client',
+        app_id: appId,
+        permissions: ['events:read'],
+      });
       expect(res.json()).toEqual({ error: 'Permission "events:read" is not allowed for client keys' });
     });
 
@@ -117,11 +163,18 @@ describe('API keys: /v1/auth/keys', () => {
 
     it('requires admin or higher; the role check comes before permission validation', async () => {
       const m = await member('member', 'member@example.com');
-      const res = await req('POST', '/v1/auth/keys', m.headers, { name: 'x', key_type: 'agent', team_id: owner.teamId, permissions: ['bogus'] });
+      const res = await req('POST', '/v1/auth/keys', m.headers, {
+        name: 'x',
+        key_type: 'agent',
+        team_id: owner.teamId,
+        permissions: ['bogus'],
+      });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ error: 'Requires admin role or higher' });
       const admin = await member('admin', 'admin@example.com');
-      expect((await req('POST', '/v1/auth/keys', admin.headers, { name: 'x', key_type: 'agent', team_id: owner.teamId })).statusCode).toBe(201);
+      expect((await req('POST', '/v1/auth/keys', admin.headers, { name: 'x', key_type: 'agent', team_id: owner.teamId })).statusCode).toBe(
+        201,
+      );
     });
 
     it('refuses API-key callers', async () => {
@@ -177,7 +230,11 @@ describe('API keys: /v1/auth/keys', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json().api_key).toMatchObject({ id, name: 'new', permissions: ['events:read', 'apps:read'] });
       const audit = await t.ds.query(`SELECT changes FROM audit_logs WHERE resource_type = 'api_key' AND action = 'update'`);
-      expect(audit).toEqual([{ changes: { name: { before: 'old', after: 'new' }, permissions: { before: ['events:read'], after: ['events:read', 'apps:read'] } } }]);
+      expect(audit).toEqual([
+        {
+          changes: { name: { before: 'old', after: 'new' }, permissions: { before: ['events:read'], after: ['events:read', 'apps:read'] } },
+        },
+      ]);
       const same = await req('PATCH', `/v1/auth/keys/${id}`, owner.headers, { name: 'new' });
       expect(same.statusCode).toBe(200);
       const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'update'`);

@@ -43,11 +43,24 @@ describe('app users', () => {
       const [row]: { id: string }[] = await t.ds.query(
         `INSERT INTO app_users (id, app_id, user_id, is_anonymous, claimed_from, first_seen_at, last_seen_at)
          VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5::jsonb, $6, $7) RETURNING id`,
-        [r.id ?? null, appId, r.user_id, r.is_anonymous ?? false, r.claimed_from ? JSON.stringify(r.claimed_from) : null, first, r.last_seen_at],
+        [
+          r.id ?? null,
+          appId,
+          r.user_id,
+          r.is_anonymous ?? false,
+          r.claimed_from ? JSON.stringify(r.claimed_from) : null,
+          first,
+          r.last_seen_at,
+        ],
       );
       out.push({
-        id: row.id, app_id: appId, user_id: r.user_id, is_anonymous: r.is_anonymous ?? false, claimed_from: r.claimed_from ?? null,
-        first_seen_at: new Date(first).toISOString(), last_seen_at: new Date(r.last_seen_at).toISOString(),
+        id: row.id,
+        app_id: appId,
+        user_id: r.user_id,
+        is_anonymous: r.is_anonymous ?? false,
+        claimed_from: r.claimed_from ?? null,
+        first_seen_at: new Date(first).toISOString(),
+        last_seen_at: new Date(r.last_seen_at).toISOString(),
       });
     }
     return out;
@@ -65,7 +78,12 @@ describe('app users', () => {
 
     it('lists users newest first with every field', async () => {
       const [old, anon, recent] = await seed(app.id, [
-        { user_id: 'user-1', first_seen_at: '2024-02-10T08:00:00.000Z', last_seen_at: '2024-03-01T00:00:00.000Z', claimed_from: ['owl_anon_a', 'owl_anon_b'] },
+        {
+          user_id: 'user-1',
+          first_seen_at: '2024-02-10T08:00:00.000Z',
+          last_seen_at: '2024-03-01T00:00:00.000Z',
+          claimed_from: ['owl_anon_a', 'owl_anon_b'],
+        },
         { user_id: 'owl_anon_x', is_anonymous: true, last_seen_at: '2024-03-02T00:00:00.000Z' },
         { user_id: 'user-2', first_seen_at: '2024-01-01T00:00:00.001Z', last_seen_at: '2024-03-08T14:22:06.010Z' },
       ]);
@@ -76,8 +94,13 @@ describe('app users', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ users: [recent, anon, old], cursor: null, has_more: false });
       expect(recent).toEqual({
-        id: expect.any(String), app_id: app.id, user_id: 'user-2', is_anonymous: false, claimed_from: null,
-        first_seen_at: '2024-01-01T00:00:00.001Z', last_seen_at: '2024-03-08T14:22:06.010Z',
+        id: expect.any(String),
+        app_id: app.id,
+        user_id: 'user-2',
+        is_anonymous: false,
+        claimed_from: null,
+        first_seen_at: '2024-01-01T00:00:00.001Z',
+        last_seen_at: '2024-03-08T14:22:06.010Z',
       });
     });
 
@@ -91,7 +114,8 @@ describe('app users', () => {
         { user_id: 'backslash', last_seen_at: '2024-03-01T00:00:06Z' },
       ]);
       const byName = Object.fromEntries(users.map((u) => [u.user_id, u]));
-      const search = async (term: string) => (await list(`?search=${encodeURIComponent(term)}`)).json().users.map((u: AppUserBody) => u.user_id);
+      const search = async (term: string) =>
+        (await list(`?search=${encodeURIComponent(term)}`)).json().users.map((u: AppUserBody) => u.user_id);
 
       expect(await search('ALICE')).toEqual(['Alice@Example.com']);
       expect(await search('example.COM')).toEqual(['Alice@Example.com']);
@@ -180,7 +204,10 @@ describe('app users', () => {
     });
 
     it('clamps limit instead of rejecting it', async () => {
-      await seed(app.id, Array.from({ length: 55 }, (_, i) => ({ user_id: `u${i}`, last_seen_at: new Date(Date.UTC(2024, 2, 1, 0, i)).toISOString() })));
+      await seed(
+        app.id,
+        Array.from({ length: 55 }, (_, i) => ({ user_id: `u${i}`, last_seen_at: new Date(Date.UTC(2024, 2, 1, 0, i)).toISOString() })),
+      );
       const count = async (q: string) => (await list(q)).json().users.length;
       expect(await count('?limit=0')).toBe(50);
       expect(await count('?limit=abc')).toBe(50);
@@ -209,7 +236,12 @@ describe('app users', () => {
       const gone = await postApp(t, ada, app.project_id);
       await t.app.inject({ method: 'DELETE', url: `/v1/apps/${gone.id}`, headers: ada.headers });
       const bob = await loginAs(t, 'bob@example.com');
-      for (const [id, headers] of [[MISSING_ID, ada.headers], ['nope', ada.headers], [gone.id, ada.headers], [app.id, bob.headers]] as const) {
+      for (const [id, headers] of [
+        [MISSING_ID, ada.headers],
+        ['nope', ada.headers],
+        [gone.id, ada.headers],
+        [app.id, bob.headers],
+      ] as const) {
         const res = await list('', headers, id);
         expect(res.statusCode).toBe(404);
         expect(res.json()).toEqual({ error: 'App not found' });
@@ -235,13 +267,17 @@ describe('app users', () => {
   });
 
   describe('app users written by ingest, merged by identity claim', () => {
-    const rowsOf = async (appId: string): Promise<AppUserBody[]> =>
-      (await list('?limit=200', ada.headers, appId)).json().users;
+    const rowsOf = async (appId: string): Promise<AppUserBody[]> => (await list('?limit=200', ada.headers, appId)).json().users;
 
     const ingestUsers = (userIds: string[]) =>
       t.app.inject({
-        method: 'POST', url: '/v1/ingest', headers: bearer(app.client_key),
-        payload: { bundle_id: 'com.example.app', events: userIds.map((user_id) => ({ user_id, level: 'info', message: 'm', session_id: '00000000-0000-4000-8000-000000000001' })) },
+        method: 'POST',
+        url: '/v1/ingest',
+        headers: bearer(app.client_key),
+        payload: {
+          bundle_id: 'com.example.app',
+          events: userIds.map((user_id) => ({ user_id, level: 'info', message: 'm', session_id: '00000000-0000-4000-8000-000000000001' })),
+        },
       });
 
     it('ingest creates each distinct user once and then only moves last_seen_at', async () => {
@@ -254,8 +290,13 @@ describe('app users', () => {
       const byUser = Object.fromEntries(rows.map((r) => [r.user_id, r]));
       expect(rows.map((r) => r.user_id).sort()).toEqual(['owl_anon_abc', 'user-1', 'user-2']);
       expect(byUser['user-1']).toEqual({
-        id: first['user-1'].id, app_id: app.id, user_id: 'user-1', is_anonymous: false, claimed_from: null,
-        first_seen_at: first['user-1'].first_seen_at, last_seen_at: expect.any(String),
+        id: first['user-1'].id,
+        app_id: app.id,
+        user_id: 'user-1',
+        is_anonymous: false,
+        claimed_from: null,
+        first_seen_at: first['user-1'].first_seen_at,
+        last_seen_at: expect.any(String),
       });
       expect(Date.parse(byUser['user-1'].last_seen_at)).toBeGreaterThan(Date.parse(first['user-1'].last_seen_at));
       expect(byUser.owl_anon_abc).toEqual({ ...first.owl_anon_abc, is_anonymous: true });
@@ -272,8 +313,18 @@ describe('app users', () => {
     it('mergeClaim folds the anonymous row into an existing user row', async () => {
       const svc = t.app.get(AppUsersService);
       const [known] = await seed(app.id, [
-        { user_id: 'user-456', first_seen_at: '2024-03-01T00:00:00.000Z', last_seen_at: '2024-03-05T00:00:00.000Z', claimed_from: ['owl_anon_old'] },
-        { user_id: 'owl_anon_new', is_anonymous: true, first_seen_at: '2024-02-10T08:00:00.000Z', last_seen_at: '2024-03-04T00:00:00.000Z' },
+        {
+          user_id: 'user-456',
+          first_seen_at: '2024-03-01T00:00:00.000Z',
+          last_seen_at: '2024-03-05T00:00:00.000Z',
+          claimed_from: ['owl_anon_old'],
+        },
+        {
+          user_id: 'owl_anon_new',
+          is_anonymous: true,
+          first_seen_at: '2024-02-10T08:00:00.000Z',
+          last_seen_at: '2024-03-04T00:00:00.000Z',
+        },
       ]);
       expect(await t.ds.transaction((m) => svc.hasClaimed(app.id, 'user-456', 'owl_anon_new', m))).toBe(false);
 

@@ -26,7 +26,11 @@ describe('apps', () => {
     t.app.inject({ method: 'PATCH', url: `/v1/apps/${id}`, headers, payload: payload as Record<string, unknown> });
   const del = (headers: Headers, id: string) => t.app.inject({ method: 'DELETE', url: `/v1/apps/${id}`, headers });
   const body = (extra: Record<string, unknown> = {}) => ({
-    name: 'Acme iOS', platform: 'apple', bundle_id: 'com.acme.mobile', project_id: project.id, ...extra,
+    name: 'Acme iOS',
+    platform: 'apple',
+    bundle_id: 'com.acme.mobile',
+    project_id: project.id,
+    ...extra,
   });
 
   describe('POST /v1/apps', () => {
@@ -35,8 +39,14 @@ describe('apps', () => {
       expect(res.statusCode).toBe(201);
       const app = res.json();
       expect(app).toEqual({
-        id: expect.any(String), team_id: ada.teamId, project_id: project.id, name: 'Acme iOS', platform: 'apple',
-        bundle_id: 'com.acme.mobile', client_key: expect.stringMatching(CLIENT_KEY), created_at: expect.stringMatching(ISO),
+        id: expect.any(String),
+        team_id: ada.teamId,
+        project_id: project.id,
+        name: 'Acme iOS',
+        platform: 'apple',
+        bundle_id: 'com.acme.mobile',
+        client_key: expect.stringMatching(CLIENT_KEY),
+        created_at: expect.stringMatching(ISO),
       });
 
       expect((await get(ada.headers, `/v1/apps/${app.id}`)).json()).toEqual(app);
@@ -50,23 +60,41 @@ describe('apps', () => {
       const keys = (await get(ada.headers, '/v1/auth/keys')).json().api_keys;
       expect(keys).toEqual([
         {
-          id: expect.any(String), key_prefix: app.client_key.slice(0, 16), key_type: 'client', app_id: app.id, app_name: 'Acme iOS',
-          team_id: ada.teamId, name: 'Acme iOS Client Key', created_by: ada.userId, created_by_email: 'ada@example.com',
-          permissions: ['events:write'], created_at: expect.any(String), updated_at: expect.any(String), last_used_at: null,
+          id: expect.any(String),
+          key_prefix: app.client_key.slice(0, 16),
+          key_type: 'client',
+          app_id: app.id,
+          app_name: 'Acme iOS',
+          team_id: ada.teamId,
+          name: 'Acme iOS Client Key',
+          created_by: ada.userId,
+          created_by_email: 'ada@example.com',
+          permissions: ['events:write'],
+          created_at: expect.any(String),
+          updated_at: expect.any(String),
+          last_used_at: null,
           expires_at: null,
         },
       ]);
       const who = await get(bearer(app.client_key), '/v1/auth/whoami');
       expect(who.statusCode).toBe(200);
       expect(who.json()).toEqual({
-        type: 'api_key', key_type: 'client', team: { id: ada.teamId, name: expect.any(String), slug: expect.any(String) },
+        type: 'api_key',
+        key_type: 'client',
+        team: { id: ada.teamId, name: expect.any(String), slug: expect.any(String) },
         permissions: ['events:write'],
       });
       expect(await auditRows(t, ada, keys[0].id)).toEqual([]);
       expect(await auditRows(t, ada, app.id)).toEqual([
         {
-          team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'create', resource_type: 'app', resource_id: app.id,
-          changes: null, metadata: { name: 'Acme iOS', platform: 'apple', bundle_id: 'com.acme.mobile' },
+          team_id: ada.teamId,
+          actor_type: 'user',
+          actor_id: ada.userId,
+          action: 'create',
+          resource_type: 'app',
+          resource_id: app.id,
+          changes: null,
+          metadata: { name: 'Acme iOS', platform: 'apple', bundle_id: 'com.acme.mobile' },
         },
       ]);
     });
@@ -247,8 +275,14 @@ describe('apps', () => {
       expect(res.json()).toEqual({ ...app, name: 'New' });
       expect((await get(ada.headers, `/v1/apps/${app.id}`)).json()).toEqual({ ...app, name: 'New' });
       expect((await auditRows(t, ada, app.id))[1]).toEqual({
-        team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'update', resource_type: 'app', resource_id: app.id,
-        changes: { name: { before: 'Old', after: 'New' } }, metadata: null,
+        team_id: ada.teamId,
+        actor_type: 'user',
+        actor_id: ada.userId,
+        action: 'update',
+        resource_type: 'app',
+        resource_id: app.id,
+        changes: { name: { before: 'Old', after: 'New' } },
+        metadata: null,
       });
     });
 

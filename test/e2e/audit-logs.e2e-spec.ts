@@ -51,14 +51,25 @@ describe('audit logs (e2e)', () => {
         `INSERT INTO audit_logs (team_id, actor_type, actor_id, action, resource_type, resource_id, changes, metadata, "timestamp")
          VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7) RETURNING id`,
         [
-          teamId, r.actorType ?? 'user', r.actorId ?? '11111111-1111-4111-8111-111111111111', r.action ?? 'create',
-          r.resourceType ?? 'paging', r.resourceId ?? '22222222-2222-4222-8222-222222222222', r.timestamp,
+          teamId,
+          r.actorType ?? 'user',
+          r.actorId ?? '11111111-1111-4111-8111-111111111111',
+          r.action ?? 'create',
+          r.resourceType ?? 'paging',
+          r.resourceId ?? '22222222-2222-4222-8222-222222222222',
+          r.timestamp,
         ],
       );
       out.push({
-        id: row.id, team_id: teamId, actor_type: r.actorType ?? 'user', actor_id: r.actorId ?? '11111111-1111-4111-8111-111111111111',
-        action: r.action ?? 'create', resource_type: r.resourceType ?? 'paging',
-        resource_id: r.resourceId ?? '22222222-2222-4222-8222-222222222222', changes: null, metadata: null,
+        id: row.id,
+        team_id: teamId,
+        actor_type: r.actorType ?? 'user',
+        actor_id: r.actorId ?? '11111111-1111-4111-8111-111111111111',
+        action: r.action ?? 'create',
+        resource_type: r.resourceType ?? 'paging',
+        resource_id: r.resourceId ?? '22222222-2222-4222-8222-222222222222',
+        changes: null,
+        metadata: null,
         timestamp: new Date(r.timestamp).toISOString(),
       });
     }
@@ -91,7 +102,10 @@ describe('audit logs (e2e)', () => {
       expect(await get(logsUrl('nope'), owner.headers)).toEqual({ status: 403, body: { error: 'Not a member of this team' } });
       expect(await get(logsUrl(teamId))).toEqual({ status: 401, body: { error: 'Missing authorization' } });
       // Role checks come before query validation.
-      expect(await get(logsUrl(teamId, { action: 'bogus' }), member.headers)).toEqual({ status: 403, body: { error: 'Requires admin role or higher' } });
+      expect(await get(logsUrl(teamId, { action: 'bogus' }), member.headers)).toEqual({
+        status: 403,
+        body: { error: 'Requires admin role or higher' },
+      });
     });
 
     it('lets agent keys with audit_logs:read read their own team only', async () => {
@@ -109,10 +123,13 @@ describe('audit logs (e2e)', () => {
       expect(await get(logsUrl(teamId), noPerm.headers)).toEqual({ status: 403, body: { error: 'Missing permission: audit_logs:read' } });
       expect(await get(logsUrl(teamId), client.headers)).toEqual({ status: 403, body: { error: 'Missing permission: audit_logs:read' } });
       expect(await get(logsUrl(teamId), foreignReader.headers)).toEqual({ status: 403, body: { error: 'Not a member of this team' } });
-      expect(await get(logsUrl(teamId), foreignNoPerm.headers)).toEqual({ status: 403, body: { error: 'Missing permission: audit_logs:read' } });
+      expect(await get(logsUrl(teamId), foreignNoPerm.headers)).toEqual({
+        status: 403,
+        body: { error: 'Missing permission: audit_logs:read' },
+      });
     });
 
-    it('never shows another team\'s entries', async () => {
+    it("never shows another team's entries", async () => {
       const other = await loginAs(t, 'other@example.com');
       await createTeam(t, other, 'other');
       const res = await get(logsUrl(teamId), owner.headers);
@@ -153,7 +170,9 @@ describe('audit logs (e2e)', () => {
         .reverse()
         .map((e: Entry) => [e.actor_id, e.resource_type, e.action, e.resource_id, e.metadata, e.changes]);
       const acceptedAt = (e: Entry) => (e.changes as { accepted_at: { after: string } }).accepted_at.after;
-      const invitationUpdates = res.body.audit_logs.filter((e: Entry) => e.resource_type === 'invitation' && e.action === 'update').reverse();
+      const invitationUpdates = res.body.audit_logs
+        .filter((e: Entry) => e.resource_type === 'invitation' && e.action === 'update')
+        .reverse();
       const expected = [
         [owner.userId, 'team', 'create', teamId, { name: 'Acme', slug: 'acme' }, null],
         [owner.userId, 'team_member', 'create', owner.userId, { role: 'owner' }, null],
@@ -163,10 +182,24 @@ describe('audit logs (e2e)', () => {
         [owner.userId, 'invitation', 'create', stray.id, { email: 'stray@example.com', role: 'member' }, null],
         [owner.userId, 'invitation', 'delete', stray.id, null, null],
         [bob.userId, 'team_member', 'create', bob.userId, { role: 'admin', via: 'invitation' }, null],
-        [bob.userId, 'invitation', 'update', bobInvite.id, null, { accepted_at: { before: null, after: acceptedAt(invitationUpdates[0]) } }],
+        [
+          bob.userId,
+          'invitation',
+          'update',
+          bobInvite.id,
+          null,
+          { accepted_at: { before: null, after: acceptedAt(invitationUpdates[0]) } },
+        ],
         [bob.userId, 'invitation', 'create', carolInvite.id, { email: carol.email, role: 'member' }, null],
         [carol.userId, 'team_member', 'create', carol.userId, { role: 'member', via: 'invitation' }, null],
-        [carol.userId, 'invitation', 'update', carolInvite.id, null, { accepted_at: { before: null, after: acceptedAt(invitationUpdates[1]) } }],
+        [
+          carol.userId,
+          'invitation',
+          'update',
+          carolInvite.id,
+          null,
+          { accepted_at: { before: null, after: acceptedAt(invitationUpdates[1]) } },
+        ],
         [owner.userId, 'team_member', 'update', carol.userId, null, { role: { before: 'member', after: 'admin' } }],
         [owner.userId, 'team_member', 'update', carol.userId, null, { role: { before: 'admin', after: 'member' } }],
         [bob.userId, 'team_member', 'delete', carol.userId, null, null],
@@ -195,7 +228,14 @@ describe('audit logs (e2e)', () => {
         { timestamp: '2024-03-01T10:00:00.000Z', resourceType: 'app', resourceId: A, action: 'create' },
         { timestamp: '2024-03-02T10:00:00.000Z', resourceType: 'app', resourceId: A, action: 'update' },
         { timestamp: '2024-03-03T10:00:00.000Z', resourceType: 'project', resourceId: B, action: 'delete' },
-        { timestamp: '2024-03-04T00:00:00.000Z', resourceType: 'project', resourceId: B, action: 'create', actorType: 'api_key', actorId: KEY },
+        {
+          timestamp: '2024-03-04T00:00:00.000Z',
+          resourceType: 'project',
+          resourceId: B,
+          action: 'create',
+          actorType: 'api_key',
+          actorId: KEY,
+        },
         { timestamp: '2024-03-05T10:00:00.000Z', resourceType: 'app', resourceId: B, action: 'delete', actorType: 'api_key', actorId: KEY },
       ]);
     });
@@ -254,7 +294,8 @@ describe('audit logs (e2e)', () => {
 
     it('refuses a repeated parameter and ignores empty ones', async () => {
       expect(await get(`/v1/teams/${teamId}/audit-logs?action=create&action=update`, owner.headers)).toEqual({
-        status: 400, body: { error: 'action must be given only once' },
+        status: 400,
+        body: { error: 'action must be given only once' },
       });
       const res = await get(`/v1/teams/${teamId}/audit-logs?action=&since=&resource_type=app&cursor=`, owner.headers);
       expect(res.body.audit_logs.map((e: Entry) => e.id)).toEqual(pick(4, 1, 0));
@@ -308,7 +349,12 @@ describe('audit logs (e2e)', () => {
     });
 
     it('hands out an opaque "<timestamp>|<id>" cursor of the last item returned', async () => {
-      const entries = newestFirst(await insertEntries(teamId, Array.from({ length: 3 }, () => ({ timestamp: '2024-05-01T12:00:00.000Z' }))));
+      const entries = newestFirst(
+        await insertEntries(
+          teamId,
+          Array.from({ length: 3 }, () => ({ timestamp: '2024-05-01T12:00:00.000Z' })),
+        ),
+      );
       const first = await page({ limit: '2' });
       expect(first).toEqual({ audit_logs: entries.slice(0, 2), cursor: `2024-05-01T12:00:00.000Z|${entries[1].id}`, has_more: true });
       expect(await page({ limit: '2', cursor: first.cursor! })).toEqual({ audit_logs: entries.slice(2), cursor: null, has_more: false });
@@ -324,7 +370,10 @@ describe('audit logs (e2e)', () => {
     });
 
     it('is not disturbed by entries written between pages', async () => {
-      const entries = await insertEntries(teamId, Array.from({ length: 6 }, (_, i) => ({ timestamp: `2024-05-01T12:00:0${i}.000Z` })));
+      const entries = await insertEntries(
+        teamId,
+        Array.from({ length: 6 }, (_, i) => ({ timestamp: `2024-05-01T12:00:0${i}.000Z` })),
+      );
       const first = await page({ limit: '3' });
       await insertEntries(teamId, [{ timestamp: '2024-06-01T00:00:00.000Z' }, { timestamp: '2024-05-01T12:00:05.000Z' }]);
       const second = await page({ limit: '3', cursor: first.cursor! });

@@ -77,7 +77,9 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
       expect(cookie).toContain('Path=/');
       expect(cookie).toContain('Max-Age=604800');
       expect(cookie).not.toContain('Secure');
-      const audit = await t.ds.query(`SELECT resource_type, action, resource_id, metadata, actor_id FROM audit_logs ORDER BY resource_type`);
+      const audit = await t.ds.query(
+        `SELECT resource_type, action, resource_id, metadata, actor_id FROM audit_logs ORDER BY resource_type`,
+      );
       expect(audit).toEqual([
         { resource_type: 'team', action: 'create', resource_id: body.teams[0].id, metadata: null, actor_id: body.user.id },
         { resource_type: 'team_member', action: 'create', resource_id: body.user.id, metadata: { role: 'owner' }, actor_id: body.user.id },
@@ -163,12 +165,28 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
       const res = await agentLogin({ email: 'agent@example.com', code: t.sink.lastCodeFor('agent@example.com') });
       expect(res.statusCode).toBe(201);
       const body = res.json();
-      expect(body).toEqual({ api_key: expect.stringMatching(/^owl_agent_[0-9a-f]{48}$/), team: { id: UUID, name: "Agent's Team", slug: expect.any(String) } });
+      expect(body).toEqual({
+        api_key: expect.stringMatching(/^owl_agent_[0-9a-f]{48}$/),
+        team: { id: UUID, name: "Agent's Team", slug: expect.any(String) },
+      });
       expect(res.headers['set-cookie']).toBeUndefined();
       const who = await t.app.inject({ method: 'GET', url: '/v1/auth/whoami', headers: bearer(body.api_key) });
       expect(who.json()).toEqual({
-        type: 'api_key', key_type: 'agent', team: body.team,
-        permissions: ['events:read', 'funnels:read', 'funnels:write', 'apps:read', 'apps:write', 'projects:read', 'projects:write', 'metrics:read', 'metrics:write', 'audit_logs:read'],
+        type: 'api_key',
+        key_type: 'agent',
+        team: body.team,
+        permissions: [
+          'events:read',
+          'funnels:read',
+          'funnels:write',
+          'apps:read',
+          'apps:write',
+          'projects:read',
+          'projects:write',
+          'metrics:read',
+          'metrics:write',
+          'audit_logs:read',
+        ],
       });
       const [key] = await t.ds.query(`SELECT name, app_id, expires_at, key_hash FROM api_keys`);
       expect(key).toMatchObject({ name: 'CLI Agent Key', app_id: null, expires_at: null });
@@ -180,7 +198,10 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
     it('asks for team_id when the user has several teams, leaving the code usable', async () => {
       const s = await loginAs(t, 'multi@example.com');
       const [team] = await t.ds.query(`INSERT INTO teams (name, slug) VALUES ('Second', 'second') RETURNING id`);
-      await t.ds.query(`INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES ($1, $2, 'member', now() + interval '1 second')`, [team.id, s.userId]);
+      await t.ds.query(
+        `INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES ($1, $2, 'member', now() + interval '1 second')`,
+        [team.id, s.userId],
+      );
       await sendCode('multi@example.com');
       const code = t.sink.lastCodeFor('multi@example.com');
       const ask = await agentLogin({ email: 'multi@example.com', code });
@@ -215,7 +236,11 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
 
     it('whoami describes a user, by bearer JWT or by cookie', async () => {
       const s = await loginAs(t, 'who@example.com');
-      const expected = { type: 'user', email: 'who@example.com', teams: [{ id: s.teamId, name: "Who's Team", slug: expect.any(String), role: 'owner' }] };
+      const expected = {
+        type: 'user',
+        email: 'who@example.com',
+        teams: [{ id: s.teamId, name: "Who's Team", slug: expect.any(String), role: 'owner' }],
+      };
       const byHeader = await whoami(s.headers);
       expect(byHeader.statusCode).toBe(200);
       expect(byHeader.json()).toEqual(expected);
@@ -313,7 +338,12 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
       const s = await loginAs(t, 'rename@example.com');
       const before = (await t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: s.headers })).json().user;
       await new Promise((r) => setTimeout(r, 5));
-      const res = await t.app.inject({ method: 'PATCH', url: '/v1/auth/me', headers: s.headers, payload: { name: 'Renée', email: 'ignored@x.y' } });
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: '/v1/auth/me',
+        headers: s.headers,
+        payload: { name: 'Renée', email: 'ignored@x.y' },
+      });
       expect(res.statusCode).toBe(200);
       const user = res.json().user;
       expect(user).toEqual({ ...before, name: 'Renée', updated_at: ISO });
@@ -337,7 +367,9 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
     it('stores U+0000 and lone surrogates (which PostgreSQL cannot hold) as U+FFFD instead of failing', async () => {
       const s = await loginAs(t, 'nul@example.com');
       const res = await t.app.inject({
-        method: 'PATCH', url: '/v1/auth/me', headers: { ...s.headers, 'content-type': 'application/json' },
+        method: 'PATCH',
+        url: '/v1/auth/me',
+        headers: { ...s.headers, 'content-type': 'application/json' },
         payload: '{"name":"a\\u0000b\\ud800"}',
       });
       expect(res.statusCode).toBe(200);

@@ -25,12 +25,20 @@ describe('cascades', () => {
   /** A project of `teamId` with an app (holding events, metric and funnel rows) and a metric and a funnel definition. */
   async function populatedProject(teamId: string): Promise<{ app: AppFixture; metricId: string; funnelId: string }> {
     const app = await insertApp(t, { teamId, createdBy: owner.userId, platform: 'backend' });
-    await ingestOk(t, app, [anEvent({ message: 'metric:upload:start', user_id: 'u1' }), anEvent({ message: 'track:welcome', user_id: 'u1' })]);
+    await ingestOk(t, app, [
+      anEvent({ message: 'metric:upload:start', user_id: 'u1' }),
+      anEvent({ message: 'track:welcome', user_id: 'u1' }),
+    ]);
     const metric = await t.app.inject({
-      method: 'POST', url: `/v1/projects/${app.projectId}/metrics`, headers: owner.headers, payload: { name: 'Upload', slug: 'upload' },
+      method: 'POST',
+      url: `/v1/projects/${app.projectId}/metrics`,
+      headers: owner.headers,
+      payload: { name: 'Upload', slug: 'upload' },
     });
     const funnel = await t.app.inject({
-      method: 'POST', url: `/v1/projects/${app.projectId}/funnels`, headers: owner.headers,
+      method: 'POST',
+      url: `/v1/projects/${app.projectId}/funnels`,
+      headers: owner.headers,
       payload: { name: 'Onboarding', slug: 'onboarding', steps: [{ name: 'Welcome', event_filter: { message: 'track:welcome' } }] },
     });
     expect([metric.statusCode, funnel.statusCode]).toEqual([201, 201]);
@@ -49,7 +57,12 @@ describe('cascades', () => {
 
     const at = await deletedAt('teams', teamId);
     expect(at).not.toBeNull();
-    for (const [table, id] of [['projects', app.projectId], ['apps', app.id], ['metric_definitions', metricId], ['funnel_definitions', funnelId]]) {
+    for (const [table, id] of [
+      ['projects', app.projectId],
+      ['apps', app.id],
+      ['metric_definitions', metricId],
+      ['funnel_definitions', funnelId],
+    ]) {
       expect({ table, at: await deletedAt(table, id) }).toEqual({ table, at });
     }
     expect(await count(`SELECT count(*)::int AS n FROM api_keys WHERE team_id = $1 AND deleted_at IS NULL`, [teamId])).toBe(0);
@@ -67,29 +80,44 @@ describe('cascades', () => {
   it('DELETE /v1/projects/:id soft-deletes its apps, keys and definitions with its timestamp; other projects keep theirs', async () => {
     const doomed = await populatedProject(owner.teamId);
     const kept = await t.app.inject({
-      method: 'POST', url: '/v1/projects', headers: owner.headers, payload: { team_id: owner.teamId, name: 'Kept', slug: 'kept' },
+      method: 'POST',
+      url: '/v1/projects',
+      headers: owner.headers,
+      payload: { team_id: owner.teamId, name: 'Kept', slug: 'kept' },
     });
     const keptMetric = await t.app.inject({
-      method: 'POST', url: `/v1/projects/${kept.json().id}/metrics`, headers: owner.headers, payload: { name: 'Upload', slug: 'upload' },
+      method: 'POST',
+      url: `/v1/projects/${kept.json().id}/metrics`,
+      headers: owner.headers,
+      payload: { name: 'Upload', slug: 'upload' },
     });
     const res = await t.app.inject({ method: 'DELETE', url: `/v1/projects/${doomed.app.projectId}`, headers: owner.headers });
     expect(res.statusCode).toBe(200);
     const at = await deletedAt('projects', doomed.app.projectId);
     expect(at).not.toBeNull();
-    for (const [table, id] of [['apps', doomed.app.id], ['metric_definitions', doomed.metricId], ['funnel_definitions', doomed.funnelId]]) {
+    for (const [table, id] of [
+      ['apps', doomed.app.id],
+      ['metric_definitions', doomed.metricId],
+      ['funnel_definitions', doomed.funnelId],
+    ]) {
       expect({ table, at: await deletedAt(table, id) }).toEqual({ table, at });
     }
     expect(await deletedAt('metric_definitions', keptMetric.json().id)).toBeNull();
     expect((await t.app.inject({ method: 'GET', url: '/v1/auth/whoami', headers: doomed.app.headers })).statusCode).toBe(401);
   });
 
-  it('POST /v1/projects reusing a deleted project\'s slug purges it with apps, rows and definitions', async () => {
+  it("POST /v1/projects reusing a deleted project's slug purges it with apps, rows and definitions", async () => {
     const old = await populatedProject(owner.teamId);
     const [{ slug }] = await t.ds.query(`SELECT slug FROM projects WHERE id = $1`, [old.app.projectId]);
-    expect((await t.app.inject({ method: 'DELETE', url: `/v1/projects/${old.app.projectId}`, headers: owner.headers })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/projects/${old.app.projectId}`, headers: owner.headers })).statusCode).toBe(
+      200,
+    );
 
     const res = await t.app.inject({
-      method: 'POST', url: '/v1/projects', headers: owner.headers, payload: { team_id: owner.teamId, name: 'Again', slug },
+      method: 'POST',
+      url: '/v1/projects',
+      headers: owner.headers,
+      payload: { team_id: owner.teamId, name: 'Again', slug },
     });
     expect(res.statusCode).toBe(201);
     for (const table of ['events', 'event_dedup', 'metric_events', 'funnel_events', 'app_users', 'api_keys']) {

@@ -46,23 +46,48 @@ describe('GET /v1/events and /v1/events/:id', () => {
       await ingestOk(t, app1, [
         ev('e1', { level: 'info', user_id: 'u1', session_id: S1, environment: 'ios', screen_name: 'Home', timestamp: at(1) }),
         ev('e2', { level: 'error', user_id: 'u2', session_id: S2, environment: 'ipados', screen_name: 'Cart', timestamp: at(2) }),
-        ev('e3', { level: 'debug', user_id: 'u1', session_id: S1, environment: 'macos', screen_name: 'Cart', is_dev: true, timestamp: at(3) }),
+        ev('e3', {
+          level: 'debug',
+          user_id: 'u1',
+          session_id: S1,
+          environment: 'macos',
+          screen_name: 'Cart',
+          is_dev: true,
+          timestamp: at(3),
+        }),
       ]);
       await ingestOk(t, app2, [ev('e4', { level: 'warn', user_id: 'u3', session_id: S3, environment: 'backend', timestamp: at(4) })]);
       await ingestOk(t, app3, [ev('e5', { level: 'info', user_id: 'u1', session_id: S2, environment: 'ios', timestamp: at(5) })]);
       await ingestOk(t, foreign, [ev('e6', { level: 'info', user_id: 'u1', session_id: S1, environment: 'ios', timestamp: at(6) })]);
     });
 
-    it('lists production events of every app of the caller\'s teams, newest first', async () => {
+    it("lists production events of every app of the caller's teams, newest first", async () => {
       const res = await listEvents(t, owner.headers);
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ events: expect.any(Array), cursor: null, has_more: false });
       expect(messages(res)).toEqual(['e5', 'e4', 'e2', 'e1']);
       expect(res.json().events[0]).toEqual({
-        id: expect.any(String), app_id: app3.id, client_event_id: null, session_id: S2, user_id: 'u1',
-        api_key_id: app3.clientKeyId, level: 'info', source_module: null, message: 'e5', screen_name: null,
-        custom_attributes: null, environment: 'ios', os_version: null, app_version: null, build_number: null,
-        device_model: null, locale: null, is_dev: false, experiments: null, timestamp: at(5), received_at: expect.any(String),
+        id: expect.any(String),
+        app_id: app3.id,
+        client_event_id: null,
+        session_id: S2,
+        user_id: 'u1',
+        api_key_id: app3.clientKeyId,
+        level: 'info',
+        source_module: null,
+        message: 'e5',
+        screen_name: null,
+        custom_attributes: null,
+        environment: 'ios',
+        os_version: null,
+        app_version: null,
+        build_number: null,
+        device_model: null,
+        locale: null,
+        is_dev: false,
+        experiments: null,
+        timestamp: at(5),
+        received_at: expect.any(String),
       });
     });
 
@@ -94,10 +119,19 @@ describe('GET /v1/events and /v1/events/:id', () => {
     ])('filter: %s', async (_label, query, expected) => {
       const resolved: Record<string, string> = { data_mode: 'all' };
       for (const [k, v] of Object.entries(query)) {
-        resolved[k] = ({
-          __at2: at(2), __at3: at(3), __at4: at(4), __app1: app1.id, __APP1: app1.id.toUpperCase(), __app2: app2.id,
-          __projectA: projectA, __team: owner.teamId,
-        } as Record<string, string>)[v] ?? v;
+        resolved[k] =
+          (
+            {
+              __at2: at(2),
+              __at3: at(3),
+              __at4: at(4),
+              __app1: app1.id,
+              __APP1: app1.id.toUpperCase(),
+              __app2: app2.id,
+              __projectA: projectA,
+              __team: owner.teamId,
+            } as Record<string, string>
+          )[v] ?? v;
       }
       const res = await listEvents(t, owner.headers, resolved);
       expect(res.statusCode).toBe(200);
@@ -107,13 +141,16 @@ describe('GET /v1/events and /v1/events/:id', () => {
     it('since/until accept every §1.3 form', async () => {
       const day = at(0).slice(0, 10);
       const offset = new Date(base + 2 * HOUR_MS + HOUR_MS).toISOString().replace('Z', '+01:00');
-      expect(messages(await listEvents(t, owner.headers, { data_mode: 'all', since: offset, until: at(4).replace('.000Z', '') })))
-        .toEqual(['e4', 'e3', 'e2']);
+      expect(messages(await listEvents(t, owner.headers, { data_mode: 'all', since: offset, until: at(4).replace('.000Z', '') }))).toEqual([
+        'e4',
+        'e3',
+        'e2',
+      ]);
       const res = await listEvents(t, owner.headers, { data_mode: 'all', since: day });
       expect(res.statusCode).toBe(200);
     });
 
-    it('filters pointing outside the caller\'s teams give an empty page', async () => {
+    it("filters pointing outside the caller's teams give an empty page", async () => {
       for (const query of <Record<string, string>[]>[
         { team_id: stranger.teamId },
         { app_id: foreign.id },
@@ -168,7 +205,7 @@ describe('GET /v1/events and /v1/events/:id', () => {
       expect(client.json()).toEqual({ error: 'Missing permission: events:read' });
     });
 
-    it('GET /v1/events/:id → 404 for unknown, malformed and other teams\' events', async () => {
+    it("GET /v1/events/:id → 404 for unknown, malformed and other teams' events", async () => {
       const foreignEvent = (await listEvents(t, stranger.headers)).json().events[0] as { id: string };
       for (const [id, headers] of [
         [randomUUID(), owner.headers],
@@ -286,10 +323,22 @@ describe('GET /v1/events and /v1/events/:id', () => {
 
     it('120 events sharing one timestamp, paged by 50: 50 + 50 + 20, none lost or repeated, in id order', async () => {
       const ts = new Date(Date.now() - HOUR_MS).toISOString();
-      await ingestOk(t, app, Array.from({ length: 60 }, (_, i) => anEvent({ message: `a${i}`, timestamp: ts })));
-      await ingestOk(t, app, Array.from({ length: 60 }, (_, i) => anEvent({ message: `b${i}`, timestamp: ts })));
+      await ingestOk(
+        t,
+        app,
+        Array.from({ length: 60 }, (_, i) => anEvent({ message: `a${i}`, timestamp: ts })),
+      );
+      await ingestOk(
+        t,
+        app,
+        Array.from({ length: 60 }, (_, i) => anEvent({ message: `b${i}`, timestamp: ts })),
+      );
       const { pages, ids } = await pageThrough({ limit: '50' });
-      expect(pages).toEqual([{ n: 50, has_more: true }, { n: 50, has_more: true }, { n: 20, has_more: false }]);
+      expect(pages).toEqual([
+        { n: 50, has_more: true },
+        { n: 50, has_more: true },
+        { n: 20, has_more: false },
+      ]);
       expect(new Set(ids).size).toBe(120);
       expect(ids).toEqual([...ids].sort().reverse());
       const first = await listEvents(t, owner.headers, { limit: '50' });
@@ -299,7 +348,9 @@ describe('GET /v1/events and /v1/events/:id', () => {
 
     it('any page size visits every event exactly once, in (timestamp desc, id desc) order', async () => {
       const base = Date.now() - 10 * HOUR_MS;
-      const events = Array.from({ length: 45 }, (_, i) => anEvent({ message: `m${i}`, timestamp: new Date(base + (i % 6) * 1000).toISOString() }));
+      const events = Array.from({ length: 45 }, (_, i) =>
+        anEvent({ message: `m${i}`, timestamp: new Date(base + (i % 6) * 1000).toISOString() }),
+      );
       await ingestOk(t, app, events);
       const all = (await listEvents(t, owner.headers, { limit: '200' })).json().events as { id: string; timestamp: string }[];
       expect(all).toHaveLength(45);
@@ -313,9 +364,17 @@ describe('GET /v1/events and /v1/events/:id', () => {
 
     it('events inserted while paging never cause skips or repeats of older ones', async () => {
       const ts = new Date(Date.now() - 2 * HOUR_MS).toISOString();
-      await ingestOk(t, app, Array.from({ length: 30 }, (_, i) => anEvent({ message: `old${i}`, timestamp: ts })));
+      await ingestOk(
+        t,
+        app,
+        Array.from({ length: 30 }, (_, i) => anEvent({ message: `old${i}`, timestamp: ts })),
+      );
       const first = (await listEvents(t, owner.headers, { limit: '10' })).json();
-      await ingestOk(t, app, Array.from({ length: 20 }, (_, i) => anEvent({ message: `new${i}`, timestamp: ts })));
+      await ingestOk(
+        t,
+        app,
+        Array.from({ length: 20 }, (_, i) => anEvent({ message: `new${i}`, timestamp: ts })),
+      );
       await ingestOk(t, app, [anEvent({ message: 'newest' })]);
       const seen = new Set<string>(first.events.map((e: { id: string }) => e.id));
       let cursor: string | null = first.cursor;
@@ -335,10 +394,33 @@ describe('GET /v1/events and /v1/events/:id', () => {
     });
 
     it('limit is clamped, never an error', async () => {
-      await ingestOk(t, app, Array.from({ length: 60 }, () => anEvent()));
-      await ingestOk(t, app, Array.from({ length: 60 }, () => anEvent()));
-      await ingestOk(t, app, Array.from({ length: 90 }, () => anEvent()));
-      for (const [limit, n] of [['1', 1], ['0', 50], ['-5', 1], ['abc', 50], ['3abc', 50], ['0.5', 50], ['7.9', 7], ['1e9', 200], ['201', 200], ['200', 200]] as const) {
+      await ingestOk(
+        t,
+        app,
+        Array.from({ length: 60 }, () => anEvent()),
+      );
+      await ingestOk(
+        t,
+        app,
+        Array.from({ length: 60 }, () => anEvent()),
+      );
+      await ingestOk(
+        t,
+        app,
+        Array.from({ length: 90 }, () => anEvent()),
+      );
+      for (const [limit, n] of [
+        ['1', 1],
+        ['0', 50],
+        ['-5', 1],
+        ['abc', 50],
+        ['3abc', 50],
+        ['0.5', 50],
+        ['7.9', 7],
+        ['1e9', 200],
+        ['201', 200],
+        ['200', 200],
+      ] as const) {
         const res = await listEvents(t, owner.headers, { limit });
         expect([limit, res.statusCode, res.json().events.length, res.json().has_more]).toEqual([limit, 200, n, true]);
       }
@@ -360,7 +442,12 @@ describe('GET /v1/events and /v1/events/:id', () => {
       const dateOnly = await listEvents(t, owner.headers, { cursor: at(10).slice(0, 10) });
       expect(dateOnly.statusCode).toBe(200);
       const paired = await listEvents(t, owner.headers, { cursor: `${at(1)}|ffffffff-ffff-4fff-bfff-ffffffffffff` });
-      expect(paired.json().events.map((e: { message: string }) => e.message).sort()).toEqual(['t0', 't1a', 't1b']);
+      expect(
+        paired
+          .json()
+          .events.map((e: { message: string }) => e.message)
+          .sort(),
+      ).toEqual(['t0', 't1a', 't1b']);
     });
   });
 
@@ -394,9 +481,7 @@ describe('GET /v1/events and /v1/events/:id', () => {
 
     const partitionNames = async (): Promise<string[]> =>
       (
-        await t.ds.query(
-          `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass`,
-        )
+        await t.ds.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass`)
       ).map((r: { relname: string }) => r.relname);
 
     it('boot created the previous, current and next two months', async () => {
@@ -405,7 +490,7 @@ describe('GET /v1/events and /v1/events/:id', () => {
       expect(names).toContain('events_default');
     });
 
-    it('ingested events land in their month\'s partition, not the default one', async () => {
+    it("ingested events land in their month's partition, not the default one", async () => {
       const owner = await loginAs(t, 'part@example.com');
       const app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       await ingestOk(t, app, [anEvent()]);
@@ -441,7 +526,8 @@ describe('GET /v1/events and /v1/events/:id', () => {
       const when = new Date(Date.UTC(2041, 0, 10));
       const [a, b] = await Promise.all([repo.ensurePartitions(when), repo.ensurePartitions(when)]);
       expect([...a.created, ...b.created].sort()).toEqual(['events_y2040m12', 'events_y2041m01', 'events_y2041m02', 'events_y2041m03']);
-      for (const name of ['events_y2040m12', 'events_y2041m01', 'events_y2041m02', 'events_y2041m03']) await t.ds.query(`DROP TABLE ${name}`);
+      for (const name of ['events_y2040m12', 'events_y2041m01', 'events_y2041m02', 'events_y2041m03'])
+        await t.ds.query(`DROP TABLE ${name}`);
     });
   });
 });

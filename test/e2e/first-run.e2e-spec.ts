@@ -56,7 +56,13 @@ const fatalLines = (output: string) => output.split('\n').filter((l) => l.includ
 describe('first run: embedded PostgreSQL (no DATABASE_URL)', () => {
   let dataDir: string;
   let server: ServerProcess | undefined;
-  const embeddedEnv = () => ({ DATABASE_URL: undefined, OWLMETRY_DATA_DIR: dataDir, LOG_LEVEL: 'info', SMTP_URL: undefined, JWT_SECRET: undefined });
+  const embeddedEnv = () => ({
+    DATABASE_URL: undefined,
+    OWLMETRY_DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    SMTP_URL: undefined,
+    JWT_SECRET: undefined,
+  });
 
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'owl-first-run-'));
@@ -142,7 +148,9 @@ describe('first run: an external database that cannot be used', () => {
     const lines = fatalLines(res.output);
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]);
-    expect(line.msg).toMatch(/^Cannot use the database at DATABASE_URL=postgres:\/\/[^:]+:\*\*\*@.*\/owlmetry_no_such_db: database "owlmetry_no_such_db" does not exist/);
+    expect(line.msg).toMatch(
+      /^Cannot use the database at DATABASE_URL=postgres:\/\/[^:]+:\*\*\*@.*\/owlmetry_no_such_db: database "owlmetry_no_such_db" does not exist/,
+    );
     expect(line.cause).toBe('3D000');
     expect(res.output).not.toContain('hunter2-secret');
     expect(res.output).not.toMatch(/Retrying/);
@@ -178,7 +186,9 @@ describe('first run: an external database that cannot be used', () => {
       expect(out).not.toContain('listening on');
       const problems = out.split('\n').filter((l) => /"level":(50|60)/.test(l));
       expect(problems).toHaveLength(1);
-      expect(JSON.parse(problems[0]).msg).toBe(`Port ${port} on 127.0.0.1 is already in use: stop the other server or set PORT to a free port`);
+      expect(JSON.parse(problems[0]).msg).toBe(
+        `Port ${port} on 127.0.0.1 is already in use: stop the other server or set PORT to a free port`,
+      );
     } finally {
       blocker.close();
     }
@@ -221,13 +231,20 @@ describe('first run: SMTP problems name their cause', () => {
 
   it('a server that never greets: 502 after a bounded wait, one log line with the cause', async () => {
     const port = (silent.address() as { port: number }).port;
-    const server = await startServer({ DATABASE_URL: testDatabaseUrl(), SMTP_URL: `smtp://127.0.0.1:${port}?greetingTimeout=800`, LOG_LEVEL: 'info' });
+    const server = await startServer({
+      DATABASE_URL: testDatabaseUrl(),
+      SMTP_URL: `smtp://127.0.0.1:${port}?greetingTimeout=800`,
+      LOG_LEVEL: 'info',
+    });
     try {
       const started = Date.now();
       const res = await post(`${server.url}/v1/auth/send-code`, { email: 'silent-smtp@example.com' });
       expect(res.status).toBe(502);
       expect(Date.now() - started).toBeLessThan(5_000);
-      const lines = server.output().split('\n').filter((l) => l.includes('login code delivery failed'));
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('login code delivery failed'));
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0]).err.message).toMatch(new RegExp(`^SMTP 127\\.0\\.0\\.1:${port}: ETIMEDOUT \\(Greeting never received`));
     } finally {
@@ -237,11 +254,18 @@ describe('first run: SMTP problems name their cause', () => {
 
   it('nothing listening: ECONNREFUSED in the log, not [redacted]', async () => {
     const port = await freePort();
-    const server = await startServer({ DATABASE_URL: testDatabaseUrl(), SMTP_URL: `smtp://user:secret-pw@127.0.0.1:${port}`, LOG_LEVEL: 'info' });
+    const server = await startServer({
+      DATABASE_URL: testDatabaseUrl(),
+      SMTP_URL: `smtp://user:secret-pw@127.0.0.1:${port}`,
+      LOG_LEVEL: 'info',
+    });
     try {
       const res = await post(`${server.url}/v1/auth/send-code`, { email: 'refused-smtp@example.com' });
       expect(res.status).toBe(502);
-      const lines = server.output().split('\n').filter((l) => l.includes('login code delivery failed'));
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('login code delivery failed'));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(`SMTP 127.0.0.1:${port}: ECONNREFUSED`);
       expect(lines[0]).not.toContain('[redacted]');

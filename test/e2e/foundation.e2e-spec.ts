@@ -41,7 +41,10 @@ describe('foundation: envelope, routing, body handling, health', () => {
 
   it('malformed JSON answers 400 "Malformed JSON body"', async () => {
     const res = await t.app.inject({
-      method: 'POST', url: '/v1/auth/send-code', headers: { 'content-type': 'application/json' }, payload: '{"email":',
+      method: 'POST',
+      url: '/v1/auth/send-code',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":',
     });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ error: 'Malformed JSON body' });
@@ -49,7 +52,10 @@ describe('foundation: envelope, routing, body handling, health', () => {
 
   it('a body that is not an object answers 400', async () => {
     const res = await t.app.inject({
-      method: 'POST', url: '/v1/auth/send-code', headers: { 'content-type': 'application/json' }, payload: '[1,2]',
+      method: 'POST',
+      url: '/v1/auth/send-code',
+      headers: { 'content-type': 'application/json' },
+      payload: '[1,2]',
     });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ error: 'Request body must be a JSON object' });
@@ -57,7 +63,10 @@ describe('foundation: envelope, routing, body handling, health', () => {
 
   it('a wrong content type answers 415 on a body-reading route', async () => {
     const res = await t.app.inject({
-      method: 'POST', url: '/v1/auth/send-code', headers: { 'content-type': 'text/plain' }, payload: 'email=a@b.c',
+      method: 'POST',
+      url: '/v1/auth/send-code',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'email=a@b.c',
     });
     expect(res.statusCode).toBe(415);
     expect(res.json()).toEqual({ error: 'Unsupported media type' });
@@ -65,7 +74,10 @@ describe('foundation: envelope, routing, body handling, health', () => {
 
   it('routes that read no body ignore the content type', async () => {
     const res = await t.app.inject({
-      method: 'POST', url: '/v1/auth/logout', headers: { 'content-type': 'text/plain' }, payload: 'whatever',
+      method: 'POST',
+      url: '/v1/auth/logout',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'whatever',
     });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ success: true });
@@ -73,7 +85,9 @@ describe('foundation: envelope, routing, body handling, health', () => {
 
   it('a body over 1 MiB answers 413 "Payload too large"', async () => {
     const res = await t.app.inject({
-      method: 'POST', url: '/v1/auth/send-code', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      url: '/v1/auth/send-code',
+      headers: { 'content-type': 'application/json' },
       payload: JSON.stringify({ email: 'a@b.c', pad: 'x'.repeat(1_100_000) }),
     });
     expect(res.statusCode).toBe(413);
@@ -83,14 +97,18 @@ describe('foundation: envelope, routing, body handling, health', () => {
   it('gzip bodies are decoded; an unknown encoding answers 415', async () => {
     const body = gzipSync(JSON.stringify({ email: 'not-an-email' }));
     const ok = await t.app.inject({
-      method: 'POST', url: '/v1/auth/send-code',
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: body,
+      method: 'POST',
+      url: '/v1/auth/send-code',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: body,
     });
     expect(ok.statusCode).toBe(400);
     expect(ok.json()).toEqual({ error: 'Valid email is required' });
     const br = await t.app.inject({
-      method: 'POST', url: '/v1/auth/send-code',
-      headers: { 'content-type': 'application/json', 'content-encoding': 'br' }, payload: body,
+      method: 'POST',
+      url: '/v1/auth/send-code',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'br' },
+      payload: body,
     });
     expect(br.statusCode).toBe(415);
     expect(br.json()).toEqual({ error: 'Unsupported content encoding' });

@@ -38,7 +38,9 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
   describe('POST', () => {
     it('creates a definition, returns it as stored and lists, gets it by slug and by id', async () => {
       const res = await post(ada.headers, {
-        name: 'Onboarding', slug: 'onboarding', description: 'First run',
+        name: 'Onboarding',
+        slug: 'onboarding',
+        description: 'First run',
         steps: [
           { name: 'Welcome', event_filter: { message: 'track:welcome', extra: 'dropped' }, color: 'red' },
           { name: 'Pay', event_filter: { screen_name: 'PaymentView', message: 'track:pay' } },
@@ -49,13 +51,18 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
       expect(res.statusCode).toBe(201);
       const funnel = res.json();
       expect(funnel).toEqual({
-        id: expect.any(String), project_id: projectId, name: 'Onboarding', slug: 'onboarding', description: 'First run',
+        id: expect.any(String),
+        project_id: projectId,
+        name: 'Onboarding',
+        slug: 'onboarding',
+        description: 'First run',
         steps: [
           { name: 'Welcome', event_filter: { message: 'track:welcome' } },
           { name: 'Pay', event_filter: { message: 'track:pay', screen_name: 'PaymentView' } },
           { name: 'Done', event_filter: { screen_name: 'Done' } },
         ],
-        created_at: expect.stringMatching(ISO), updated_at: funnel.created_at,
+        created_at: expect.stringMatching(ISO),
+        updated_at: funnel.created_at,
       });
       expect(funnel.id).not.toBe(MISSING_ID);
       expect(JSON.stringify(funnel.steps[1].event_filter)).toBe('{"message":"track:pay","screen_name":"PaymentView"}');
@@ -72,8 +79,14 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
       expect(funnel.description).toBeNull();
       expect(await auditRows(t, ada, funnel.id)).toEqual([
         {
-          team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'create', resource_type: 'funnel_definition',
-          resource_id: funnel.id, changes: null, metadata: { name: 'Onboarding', slug: 'onboarding' },
+          team_id: ada.teamId,
+          actor_type: 'user',
+          actor_id: ada.userId,
+          action: 'create',
+          resource_type: 'funnel_definition',
+          resource_id: funnel.id,
+          changes: null,
+          metadata: { name: 'Onboarding', slug: 'onboarding' },
         },
       ]);
     });
@@ -84,16 +97,13 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
       expect((await req('GET', base(), ada.headers)).json().funnels.map((f: { id: string }) => f.id)).toEqual([a.id, b.id]);
     });
 
-    it.each([
-      [{ slug: 's', steps: STEPS }],
-      [{ name: 'N', steps: STEPS }],
-      [{ name: '', slug: 's' }],
-      [{ name: null, slug: 7 }],
-      [{}],
-    ])('requires name and slug first (case %#)', async (body) => {
-      const res = await post(ada.headers, body);
-      expect([res.statusCode, res.json()]).toEqual([400, { error: 'name and slug are required' }]);
-    });
+    it.each([[{ slug: 's', steps: STEPS }], [{ name: 'N', steps: STEPS }], [{ name: '', slug: 's' }], [{ name: null, slug: 7 }], [{}]])(
+      'requires name and slug first (case %#)',
+      async (body) => {
+        const res = await post(ada.headers, body);
+        expect([res.statusCode, res.json()]).toEqual([400, { error: 'name and slug are required' }]);
+      },
+    );
 
     it.each([
       [{ name: 7, slug: 'BAD', steps: 'x' }, 'name must be a string'],
@@ -113,8 +123,14 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
       [{ name: 'N', slug: 's', steps: [{ name: 'n'.repeat(256), event_filter: {} }] }, 'steps[0]: name must be at most 255 characters'],
       [{ name: 'N', slug: 's', steps: [{ name: 'A', event_filter: [] }] }, 'steps[0]: event_filter is required'],
       [{ name: 'N', slug: 's', steps: [{ name: 'A', event_filter: { message: 1 } }] }, 'steps[0]: event_filter.message must be a string'],
-      [{ name: 'N', slug: 's', steps: [{ name: 'A', event_filter: { screen_name: true } }] }, 'steps[0]: event_filter.screen_name must be a string'],
-      [{ name: 'N', slug: 's', steps: [{ name: 'A', event_filter: { message: '' } }] }, 'steps[0]: event_filter must have at least message or screen_name'],
+      [
+        { name: 'N', slug: 's', steps: [{ name: 'A', event_filter: { screen_name: true } }] },
+        'steps[0]: event_filter.screen_name must be a string',
+      ],
+      [
+        { name: 'N', slug: 's', steps: [{ name: 'A', event_filter: { message: '' } }] },
+        'steps[0]: event_filter must have at least message or screen_name',
+      ],
       [
         { name: 'N', slug: 's', steps: [{ name: 'A', event_filter: { message: 'm'.repeat(10_001) } }] },
         'steps[0]: event_filter.message must be at most 10000 characters',
@@ -130,7 +146,10 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
 
     it('checks the body before the project, and the project before the role', async () => {
       const bad = await post(ada.headers, { name: 'N', slug: 'Bad', steps: STEPS }, MISSING_ID);
-      expect([bad.statusCode, bad.json()]).toEqual([400, { error: 'funnel slug must contain only lowercase letters, numbers, and hyphens (e.g. "onboarding")' }]);
+      expect([bad.statusCode, bad.json()]).toEqual([
+        400,
+        { error: 'funnel slug must contain only lowercase letters, numbers, and hyphens (e.g. "onboarding")' },
+      ]);
       for (const p of [MISSING_ID, 'not-a-uuid']) {
         const res = await post(ada.headers, { name: 'N', slug: 's', steps: STEPS }, p);
         expect([res.statusCode, res.json()]).toEqual([404, { error: 'Project not found' }]);
@@ -169,13 +188,19 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
 
     it('stores names holding NUL or a lone surrogate with U+FFFD', async () => {
       const res = await post(ada.headers, {
-        name: 'a\u0000', slug: 'odd', description: '\ud800',
+        name: 'a\u0000',
+        slug: 'odd',
+        description: '\ud800',
         steps: [{ name: 'x\u0000', event_filter: { message: 'track:\u0000', screen_name: '\udc00' } }],
       });
       expect(res.statusCode).toBe(201);
-      expect(res.json()).toEqual(expect.objectContaining({
-        name: 'a\uFFFD', description: '\uFFFD', steps: [{ name: 'x\uFFFD', event_filter: { message: 'track:\uFFFD', screen_name: '\uFFFD' } }],
-      }));
+      expect(res.json()).toEqual(
+        expect.objectContaining({
+          name: 'a\uFFFD',
+          description: '\uFFFD',
+          steps: [{ name: 'x\uFFFD', event_filter: { message: 'track:\uFFFD', screen_name: '\uFFFD' } }],
+        }),
+      );
     });
   });
 
@@ -209,7 +234,7 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
       expect(row).toEqual({ deleted: true });
     });
 
-    it('isolates teams: another team\'s project and definitions are not found', async () => {
+    it("isolates teams: another team's project and definitions are not found", async () => {
       const funnel = await created();
       const eve = await loginAs(t, 'eve@example.com');
       const eveKey = await insertKey(t, { teamId: eve.teamId, createdBy: eve.userId });
@@ -237,14 +262,22 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
       expect(res.statusCode).toBe(200);
       const updated = res.json();
       expect(updated).toEqual({
-        ...funnel, name: 'Renamed', description: null, steps: [{ name: 'Only', event_filter: { screen_name: 'Home' } }],
+        ...funnel,
+        name: 'Renamed',
+        description: null,
+        steps: [{ name: 'Only', event_filter: { screen_name: 'Home' } }],
         updated_at: expect.stringMatching(ISO),
       });
       expect(Date.parse(updated.updated_at)).toBeGreaterThan(Date.parse(funnel.updated_at));
       expect((await req('GET', `${base()}/onboarding`, ada.headers)).json()).toEqual(updated);
       expect((await auditRows(t, ada, funnel.id))[1]).toEqual({
-        team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'update', resource_type: 'funnel_definition',
-        resource_id: funnel.id, metadata: null,
+        team_id: ada.teamId,
+        actor_type: 'user',
+        actor_id: ada.userId,
+        action: 'update',
+        resource_type: 'funnel_definition',
+        resource_id: funnel.id,
+        metadata: null,
         changes: {
           name: { before: 'Onboarding', after: 'Renamed' },
           description: { before: 'Old', after: null },
@@ -266,16 +299,14 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
       ]);
     });
 
-    it.each([
-      [{}],
-      [{ name: null, steps: null }],
-      [{ name: '', steps: '' }],
-      [{ slug: 'x', other: 1 }],
-    ])('requires at least one field (%j)', async (body) => {
-      await created();
-      const res = await patch(ada.headers, body);
-      expect([res.statusCode, res.json()]).toEqual([400, { error: 'At least one field to update is required' }]);
-    });
+    it.each([[{}], [{ name: null, steps: null }], [{ name: '', steps: '' }], [{ slug: 'x', other: 1 }]])(
+      'requires at least one field (%j)',
+      async (body) => {
+        await created();
+        const res = await patch(ada.headers, body);
+        expect([res.statusCode, res.json()]).toEqual([400, { error: 'At least one field to update is required' }]);
+      },
+    );
 
     it.each([
       [{ name: 5 }, 'name must be a string'],
@@ -284,7 +315,10 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
       [{ description: 'd'.repeat(10_001) }, 'description must be at most 10000 characters'],
       [{ steps: [] }, 'steps must be a non-empty array'],
       [{ steps: 5 }, 'steps must be a non-empty array'],
-      [{ name: 'ok', steps: [STEPS[0], { name: 'B', event_filter: {} }] }, 'steps[1]: event_filter must have at least message or screen_name'],
+      [
+        { name: 'ok', steps: [STEPS[0], { name: 'B', event_filter: {} }] },
+        'steps[1]: event_filter must have at least message or screen_name',
+      ],
     ] as [unknown, string][])('case %# answers its first problem, before any lookup', async (body, error) => {
       const res = await patch(ada.headers, body, 'missing', MISSING_ID);
       expect([res.statusCode, res.json()]).toEqual([400, { error }]);
@@ -370,18 +404,36 @@ describe('funnel definitions (SPEC §2.13.1–2.13.3, §2.13.6)', () => {
           await req('GET', `${base()}/onboarding/query`, headers),
         ];
         for (const r of reads) {
-          expect([who, 'read', r.statusCode, r.statusCode === 200 ? undefined : r.json().error]).toEqual([who, 'read', exp.read.status, exp.read.error]);
+          expect([who, 'read', r.statusCode, r.statusCode === 200 ? undefined : r.json().error]).toEqual([
+            who,
+            'read',
+            exp.read.status,
+            exp.read.error,
+          ]);
         }
         const slug = `s-${who.toLowerCase()}`;
         const create = await post(headers, { name: 'N', slug, steps: STEPS });
         const patchRes = await req('PATCH', `${base()}/onboarding`, headers, { description: who });
-        for (const [r, ok] of [[create, 201], [patchRes, 200]] as const) {
+        for (const [r, ok] of [
+          [create, 201],
+          [patchRes, 200],
+        ] as const) {
           const status = exp.write.status === 200 ? ok : exp.write.status;
-          expect([who, 'write', r.statusCode, r.statusCode < 300 ? undefined : r.json().error]).toEqual([who, 'write', status, exp.write.error]);
+          expect([who, 'write', r.statusCode, r.statusCode < 300 ? undefined : r.json().error]).toEqual([
+            who,
+            'write',
+            status,
+            exp.write.error,
+          ]);
         }
         if (exp.write.status === 200) {
           const del = await req('DELETE', `${base()}/${slug}`, headers);
-          expect([who, 'delete', del.statusCode, del.statusCode === 200 ? undefined : del.json().error]).toEqual([who, 'delete', exp.delete.status, exp.delete.error]);
+          expect([who, 'delete', del.statusCode, del.statusCode === 200 ? undefined : del.json().error]).toEqual([
+            who,
+            'delete',
+            exp.delete.status,
+            exp.delete.error,
+          ]);
         } else {
           const del = await req('DELETE', `${base()}/onboarding`, headers);
           expect([who, 'delete', del.statusCode, del.json().error]).toEqual([who, 'delete', exp.delete.status, exp.delete.error]);

@@ -13,7 +13,8 @@ const at = (s: number, ms = 0) => new Date(T0 + s * 1000 + ms).toISOString();
 
 type Step = { name: string; event_filter: { message?: string; screen_name?: string } };
 const step = (name: string, screen?: string): Step => ({
-  name: name.toUpperCase(), event_filter: screen ? { message: `track:${name}`, screen_name: screen } : { message: `track:${name}` },
+  name: name.toUpperCase(),
+  event_filter: screen ? { message: `track:${name}`, screen_name: screen } : { message: `track:${name}` },
 });
 
 /** Step analytics as §2.13.4 defines them, for the expected bodies. */
@@ -21,7 +22,9 @@ function analytics(names: string[], users: number[]) {
   return names.map((name, i) => {
     const dropOff = i === 0 ? 0 : users[i - 1] - users[i];
     return {
-      step_index: i, step_name: name, unique_users: users[i],
+      step_index: i,
+      step_name: name,
+      unique_users: users[i],
       percentage: users[0] > 0 ? Math.round((users[i] / users[0]) * 1000) / 10 : 0,
       drop_off_count: dropOff,
       drop_off_percentage: i === 0 || users[i - 1] === 0 ? 0 : Math.round((dropOff / users[i - 1]) * 1000) / 10,
@@ -46,7 +49,10 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
 
   const define = async (steps: Step[], slug = 'f'): Promise<FunnelDefinitionResponse> => {
     const res = await t.app.inject({
-      method: 'POST', url: `/v1/projects/${projectId}/funnels`, headers: ada.headers, payload: { name: 'Funnel', slug, steps },
+      method: 'POST',
+      url: `/v1/projects/${projectId}/funnels`,
+      headers: ada.headers,
+      payload: { name: 'Funnel', slug, steps },
     });
     if (res.statusCode !== 201) throw new Error(`define failed: ${res.statusCode} ${res.body}`);
     return res.json();
@@ -63,7 +69,9 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
     const users = (steps: { unique_users: number }[]) => steps.map((s) => s.unique_users);
     return {
       users: users(a.steps),
-      ...(a.breakdown ? { groups: Object.fromEntries(a.breakdown.map((g: { value: string; steps: never[] }) => [g.value, users(g.steps)])) } : {}),
+      ...(a.breakdown
+        ? { groups: Object.fromEntries(a.breakdown.map((g: { value: string; steps: never[] }) => [g.value, users(g.steps)])) }
+        : {}),
     };
   };
   /** Rows of one user in the ios app, one per step name, `s` seconds after T0 each (array order = arrival). */
@@ -74,21 +82,49 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
     it('follows chains in (timestamp, arrival) order and answers the exact body', async () => {
       const funnel = await define([step('a'), step('b'), step('c')]);
       await insertFunnelRows(t, [
-        ...seq('u-abc', [['a', 1], ['b', 2], ['c', 3]]),
-        ...seq('u-ab', [['a', 1], ['b', 2]]),
-        ...seq('u-bab', [['b', 1], ['a', 2], ['b', 3]]), // B after A counts although a B came first
-        ...seq('u-cabc', [['c', 1], ['a', 2], ['b', 3], ['c', 4]]), // C after B counts although a C came first
+        ...seq('u-abc', [
+          ['a', 1],
+          ['b', 2],
+          ['c', 3],
+        ]),
+        ...seq('u-ab', [
+          ['a', 1],
+          ['b', 2],
+        ]),
+        ...seq('u-bab', [
+          ['b', 1],
+          ['a', 2],
+          ['b', 3],
+        ]), // B after A counts although a B came first
+        ...seq('u-cabc', [
+          ['c', 1],
+          ['a', 2],
+          ['b', 3],
+          ['c', 4],
+        ]), // C after B counts although a C came first
         ...seq('u-b', [['b', 1]]), // never entered
-        ...seq('u-same-ms', [['a', 5], ['b', 5]]), // same millisecond: arrival order a, b
-        ...seq('u-same-ms-rev', [['b', 6], ['a', 6]]), // same millisecond: arrival order b, a
-        ...seq('u-cba', [['c', 1], ['b', 2], ['a', 3]]),
+        ...seq('u-same-ms', [
+          ['a', 5],
+          ['b', 5],
+        ]), // same millisecond: arrival order a, b
+        ...seq('u-same-ms-rev', [
+          ['b', 6],
+          ['a', 6],
+        ]), // same millisecond: arrival order b, a
+        ...seq('u-cba', [
+          ['c', 1],
+          ['b', 2],
+          ['a', 3],
+        ]),
       ]);
       const res = await query();
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         slug: 'f',
         analytics: {
-          funnel, mode: 'closed', total_users: 7,
+          funnel,
+          mode: 'closed',
+          total_users: 7,
           steps: [
             { step_index: 0, step_name: 'A', unique_users: 7, percentage: 100, drop_off_count: 0, drop_off_percentage: 0 },
             { step_index: 1, step_name: 'B', unique_users: 5, percentage: 71.4, drop_off_count: 2, drop_off_percentage: 28.6 },
@@ -105,7 +141,10 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
       // u1's b is logged at the same millisecond as its a but arrives first → no conversion;
       // u2's b arrives after its a in the same millisecond → conversion.
       await insertFunnelRows(t, [{ appId: ios.id, userId: 'u1', step: 'b', at: at(1) }]);
-      await insertFunnelRows(t, [{ appId: ios.id, userId: 'u1', step: 'a', at: at(1) }, { appId: ios.id, userId: 'u2', step: 'a', at: at(1) }]);
+      await insertFunnelRows(t, [
+        { appId: ios.id, userId: 'u1', step: 'a', at: at(1) },
+        { appId: ios.id, userId: 'u2', step: 'a', at: at(1) },
+      ]);
       await insertFunnelRows(t, [{ appId: ios.id, userId: 'u2', step: 'b', at: at(1) }]);
       expect(await counts()).toEqual({ users: [2, 1] });
     });
@@ -115,7 +154,10 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
       await define([step('a'), { name: 'On screen', event_filter: { screen_name: 'Home' } }], 'overlap');
       await insertFunnelRows(t, [
         ...seq('one-a', [['a', 1, { screenName: 'Home' }]]),
-        ...seq('two-a', [['a', 1], ['a', 2, { screenName: 'Home' }]]),
+        ...seq('two-a', [
+          ['a', 1],
+          ['a', 2, { screenName: 'Home' }],
+        ]),
       ]);
       expect(await counts({}, 'twice')).toEqual({ users: [2, 1] });
       expect(await counts({}, 'overlap')).toEqual({ users: [2, 1] });
@@ -125,15 +167,27 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
     it('matches message and screen_name exactly and only on funnel rows', async () => {
       await define([step('a'), step('pay', 'PaymentView')]);
       await insertFunnelRows(t, [
-        ...seq('exact', [['a', 1], ['pay', 2, { screenName: 'PaymentView' }]]),
-        ...seq('other-screen', [['a', 1], ['pay', 2, { screenName: 'paymentview' }]]),
-        ...seq('no-screen', [['a', 1], ['pay', 2]]),
-        ...seq('case', [['A', 1], ['pay', 2, { screenName: 'PaymentView' }]]),
+        ...seq('exact', [
+          ['a', 1],
+          ['pay', 2, { screenName: 'PaymentView' }],
+        ]),
+        ...seq('other-screen', [
+          ['a', 1],
+          ['pay', 2, { screenName: 'paymentview' }],
+        ]),
+        ...seq('no-screen', [
+          ['a', 1],
+          ['pay', 2],
+        ]),
+        ...seq('case', [
+          ['A', 1],
+          ['pay', 2, { screenName: 'PaymentView' }],
+        ]),
       ]);
       expect(await counts()).toEqual({ users: [3, 1] });
     });
 
-    it('identifies users by user_id across the project\'s apps and ignores rows without a user', async () => {
+    it("identifies users by user_id across the project's apps and ignores rows without a user", async () => {
       await define([step('a'), step('b')]);
       await insertFunnelRows(t, [
         { appId: ios.id, userId: 'u1', step: 'a', at: at(1) },
@@ -158,7 +212,9 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
 
       const empty = (await postProject(t, ada, { slug: 'empty' })).id;
       const other = await t.app.inject({
-        method: 'POST', url: `/v1/projects/${empty}/funnels`, headers: ada.headers,
+        method: 'POST',
+        url: `/v1/projects/${empty}/funnels`,
+        headers: ada.headers,
         payload: { name: 'Funnel', slug: 'f', steps: [step('a'), step('b')] },
       });
       const res = await query({ group_by: 'app_version' }, 'f', ada.headers, empty);
@@ -182,7 +238,10 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
     it('counts chains whose steps lie within the window of their step-0 row, to the millisecond', async () => {
       await define([step('a'), step('b')]);
       await insertFunnelRows(t, [
-        ...seq('inside', [['a', 0], ['b', 60]]),
+        ...seq('inside', [
+          ['a', 0],
+          ['b', 60],
+        ]),
         { appId: ios.id, userId: 'outside', step: 'a', at: at(0) },
         { appId: ios.id, userId: 'outside', step: 'b', at: at(60, 1) },
       ]);
@@ -196,11 +255,27 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
       await define([step('a'), step('b'), step('c')]);
       await insertFunnelRows(t, [
         // The first a is too early for b; the second a starts a chain that makes it to b and c.
-        ...seq('late-start', [['a', 0], ['a', 100], ['b', 130], ['c', 150]]),
+        ...seq('late-start', [
+          ['a', 0],
+          ['a', 100],
+          ['b', 130],
+          ['c', 150],
+        ]),
         // The chain from the first a reaches b in time; the one from the second a reaches c but not b (b precedes it).
-        ...seq('mixed', [['a', 0], ['b', 10], ['a', 20], ['c', 70]]),
+        ...seq('mixed', [
+          ['a', 0],
+          ['b', 10],
+          ['a', 20],
+          ['c', 70],
+        ]),
         // From the second a: b then c within 60 s, while the greedy b of the first a is too late for c.
-        ...seq('second-a', [['a', 0], ['b', 50], ['a', 55], ['b', 56], ['c', 100]]),
+        ...seq('second-a', [
+          ['a', 0],
+          ['b', 50],
+          ['a', 55],
+          ['b', 56],
+          ['c', 100],
+        ]),
       ]);
       // 60 s and 50 s: late-start (a@100 → c@150) and second-a (a@55 → c@100) reach c; mixed only b.
       expect(await counts({ conversion_window: '60' })).toEqual({ users: [3, 3, 2] });
@@ -214,13 +289,19 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
     it('applies to breakdowns, attributing users to their earliest step-0 row', async () => {
       await define([step('a'), step('b')]);
       await insertFunnelRows(t, [
-        ...seq('u1', [['a', 0, { appVersion: '1.0' }], ['a', 100, { appVersion: '2.0' }], ['b', 120, { appVersion: '2.0' }]]),
+        ...seq('u1', [
+          ['a', 0, { appVersion: '1.0' }],
+          ['a', 100, { appVersion: '2.0' }],
+          ['b', 120, { appVersion: '2.0' }],
+        ]),
       ]);
       expect(await counts({ conversion_window: '60', group_by: 'app_version' })).toEqual({
-        users: [1, 1], groups: { '1.0': [1, 1] },
+        users: [1, 1],
+        groups: { '1.0': [1, 1] },
       });
       expect(await counts({ conversion_window: '10', group_by: 'app_version' })).toEqual({
-        users: [1, 0], groups: { '1.0': [1, 0] },
+        users: [1, 0],
+        groups: { '1.0': [1, 0] },
       });
     });
   });
@@ -229,15 +310,24 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
     it('counts distinct users per step, keeping percentages above 100 and negative drop-offs', async () => {
       const funnel = await define([step('a'), step('b')]);
       await insertFunnelRows(t, [
-        ...seq('u1', [['b', 1], ['a', 2], ['b', 3]]),
+        ...seq('u1', [
+          ['b', 1],
+          ['a', 2],
+          ['b', 3],
+        ]),
         ...seq('u2', [['b', 1]]),
-        ...seq('u3', [['b', 1], ['b', 2]]),
+        ...seq('u3', [
+          ['b', 1],
+          ['b', 2],
+        ]),
       ]);
       const res = await query({ mode: 'open' });
       expect(res.json()).toEqual({
         slug: 'f',
         analytics: {
-          funnel, mode: 'open', total_users: 1,
+          funnel,
+          mode: 'open',
+          total_users: 1,
           steps: [
             { step_index: 0, step_name: 'A', unique_users: 1, percentage: 100, drop_off_count: 0, drop_off_percentage: 0 },
             { step_index: 1, step_name: 'B', unique_users: 3, percentage: 300, drop_off_count: -2, drop_off_percentage: -200 },
@@ -252,20 +342,35 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
     it('keeps a user who upgrades mid-funnel in the entry group (closed) and counts values per step (open)', async () => {
       await define([step('a'), step('b'), step('c')]);
       await insertFunnelRows(t, [
-        ...seq('upgrader', [['a', 1, { appVersion: '1.0' }], ['b', 2, { appVersion: '2.0' }], ['c', 3, { appVersion: '2.0' }]]),
-        ...seq('stays', [['a', 1, { appVersion: '2.0' }], ['b', 2, { appVersion: '2.0' }]]),
-        ...seq('no-version', [['a', 1], ['b', 2, { appVersion: '1.0' }]]),
-        ...seq('late-a', [['b', 0, { appVersion: '3.0' }], ['a', 1, { appVersion: '1.0' }]]),
+        ...seq('upgrader', [
+          ['a', 1, { appVersion: '1.0' }],
+          ['b', 2, { appVersion: '2.0' }],
+          ['c', 3, { appVersion: '2.0' }],
+        ]),
+        ...seq('stays', [
+          ['a', 1, { appVersion: '2.0' }],
+          ['b', 2, { appVersion: '2.0' }],
+        ]),
+        ...seq('no-version', [
+          ['a', 1],
+          ['b', 2, { appVersion: '1.0' }],
+        ]),
+        ...seq('late-a', [
+          ['b', 0, { appVersion: '3.0' }],
+          ['a', 1, { appVersion: '1.0' }],
+        ]),
       ]);
       const closed = await query({ group_by: 'app_version' });
-      expect(closed.json().analytics).toEqual(expect.objectContaining({
-        total_users: 4,
-        steps: analytics(['A', 'B', 'C'], [4, 3, 1]),
-        breakdown: [
-          { key: 'app_version', value: '1.0', total_users: 2, steps: analytics(['A', 'B', 'C'], [2, 1, 1]) },
-          { key: 'app_version', value: '2.0', total_users: 1, steps: analytics(['A', 'B', 'C'], [1, 1, 0]) },
-        ],
-      }));
+      expect(closed.json().analytics).toEqual(
+        expect.objectContaining({
+          total_users: 4,
+          steps: analytics(['A', 'B', 'C'], [4, 3, 1]),
+          breakdown: [
+            { key: 'app_version', value: '1.0', total_users: 2, steps: analytics(['A', 'B', 'C'], [2, 1, 1]) },
+            { key: 'app_version', value: '2.0', total_users: 1, steps: analytics(['A', 'B', 'C'], [1, 1, 0]) },
+          ],
+        }),
+      );
       expect(await counts({ group_by: 'app_version', mode: 'open' })).toEqual({
         users: [4, 4, 1],
         groups: { '1.0': [2, 1, 0], '2.0': [1, 2, 1], '3.0': [0, 1, 0] },
@@ -278,34 +383,55 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
     it('groups by environment in code-point order and leaves rows without a value out of every group', async () => {
       await define([step('a'), step('b')]);
       await insertFunnelRows(t, [
-        ...seq('w', [['a', 1, { environment: 'web' }], ['b', 2, { environment: 'web' }]]),
+        ...seq('w', [
+          ['a', 1, { environment: 'web' }],
+          ['b', 2, { environment: 'web' }],
+        ]),
         ...seq('i', [['a', 1, { environment: 'ios' }]]),
         ...seq('a', [['a', 1, { environment: 'android' }]]),
-        ...seq('n', [['a', 1], ['b', 2, { environment: 'ipados' }]]),
+        ...seq('n', [
+          ['a', 1],
+          ['b', 2, { environment: 'ipados' }],
+        ]),
         ...seq('z', [['x', 1, { environment: 'macos' }]]), // matches no step: macos is no group
       ]);
       const res = await query({ group_by: 'environment' });
-      expect(res.json().analytics.breakdown.map((g: { key: string; value: string; total_users: number }) => [g.key, g.value, g.total_users]))
-        .toEqual([['environment', 'android', 1], ['environment', 'ios', 1], ['environment', 'web', 1]]);
+      expect(
+        res.json().analytics.breakdown.map((g: { key: string; value: string; total_users: number }) => [g.key, g.value, g.total_users]),
+      ).toEqual([
+        ['environment', 'android', 1],
+        ['environment', 'ios', 1],
+        ['environment', 'web', 1],
+      ]);
       expect(res.json().analytics.total_users).toBe(4);
       expect(await counts({ group_by: 'environment', mode: 'open' })).toEqual({
-        users: [4, 2], groups: { android: [1, 0], ios: [1, 0], ipados: [0, 1], web: [1, 1] },
+        users: [4, 2],
+        groups: { android: [1, 0], ios: [1, 0], ipados: [0, 1], web: [1, 1] },
       });
     });
 
     it('orders values by code points, not by locale', async () => {
       await define([step('a')]);
       const values = ['é', 'a', 'B', '9', '10', '🦉', 'ｚ'];
-      await insertFunnelRows(t, values.map((v, i) => ({ appId: ios.id, userId: `u${i}`, step: 'a', at: at(1), appVersion: v })));
+      await insertFunnelRows(
+        t,
+        values.map((v, i) => ({ appId: ios.id, userId: `u${i}`, step: 'a', at: at(1), appVersion: v })),
+      );
       const res = await query({ group_by: 'app_version' });
       expect(res.json().analytics.breakdown.map((g: { value: string }) => g.value)).toEqual(['10', '9', 'B', 'a', 'é', 'ｚ', '🦉']);
     });
 
-    it('groups by an experiment\'s string variant and filters by experiment', async () => {
+    it("groups by an experiment's string variant and filters by experiment", async () => {
       await define([step('a'), step('b')]);
       await insertFunnelRows(t, [
-        ...seq('pa', [['a', 1, { experiments: { paywall: 'a' } }], ['b', 2, { experiments: { paywall: 'a' } }]]),
-        ...seq('pb', [['a', 1, { experiments: { paywall: 'b', color: 'red' } }], ['b', 2, { experiments: { paywall: 'b' } }]]),
+        ...seq('pa', [
+          ['a', 1, { experiments: { paywall: 'a' } }],
+          ['b', 2, { experiments: { paywall: 'a' } }],
+        ]),
+        ...seq('pb', [
+          ['a', 1, { experiments: { paywall: 'b', color: 'red' } }],
+          ['b', 2, { experiments: { paywall: 'b' } }],
+        ]),
         ...seq('pb2', [['a', 1, { experiments: { paywall: 'b' } }]]),
         ...seq('num', [['a', 1, { experiments: { paywall: 1 } }]]),
         ...seq('none', [['a', 1]]),
@@ -345,7 +471,7 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
       expect(await counts({ since: at(11), until: at(0), data_mode: 'all' })).toEqual({ users: [0] });
     });
 
-    it('never sees rows of deleted apps or of other projects\' apps', async () => {
+    it("never sees rows of deleted apps or of other projects' apps", async () => {
       await define([step('a')]);
       const elsewhere = await insertApp(t, { teamId: ada.teamId, createdBy: ada.userId });
       await insertFunnelRows(t, [
@@ -367,13 +493,25 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
       await define([step('a'), { name: 'Pay screen', event_filter: { screen_name: 'Pay' } }]);
       const ts = at(1);
       const ev = (userId: string, message: string, screen?: string) =>
-        anEvent({ user_id: userId, message, timestamp: ts, environment: 'ios', app_version: '1.0', ...(screen ? { screen_name: screen } : {}) });
-      expect(await ingestOk(t, ios, [
-        ev('in-order', 'track:a'), ev('in-order', 'track:pay', 'Pay'),
-        ev('reversed', 'track:pay', 'Pay'), ev('reversed', 'track:a'),
-        ev('plain', 'track:a'), ev('plain', 'paid', 'Pay'), // a plain event never matches, even by screen_name
-        ev('bare', 'track:'), // `track:` alone makes no funnel row
-      ])).toBe(7);
+        anEvent({
+          user_id: userId,
+          message,
+          timestamp: ts,
+          environment: 'ios',
+          app_version: '1.0',
+          ...(screen ? { screen_name: screen } : {}),
+        });
+      expect(
+        await ingestOk(t, ios, [
+          ev('in-order', 'track:a'),
+          ev('in-order', 'track:pay', 'Pay'),
+          ev('reversed', 'track:pay', 'Pay'),
+          ev('reversed', 'track:a'),
+          ev('plain', 'track:a'),
+          ev('plain', 'paid', 'Pay'), // a plain event never matches, even by screen_name
+          ev('bare', 'track:'), // `track:` alone makes no funnel row
+        ]),
+      ).toBe(7);
       expect(await counts()).toEqual({ users: [3, 1] });
       expect(await counts({ mode: 'open', group_by: 'environment' })).toEqual({ users: [3, 2], groups: { ios: [3, 2] } });
     });
@@ -409,7 +547,10 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
       ['since=2024-01-01&since=2024-01-02', 'since must be given only once'],
     ])('answers %s with 400 %p, before any lookup', async (qs, error) => {
       await define([step('a')]);
-      for (const [slug, p] of [['f', projectId], ['missing', MISSING_ID]]) {
+      for (const [slug, p] of [
+        ['f', projectId],
+        ['missing', MISSING_ID],
+      ]) {
         const res = await query(qs, slug, ada.headers, p);
         expect([res.statusCode, res.json()]).toEqual([400, { error }]);
       }
@@ -427,10 +568,27 @@ describe('funnel query (SPEC §2.13.4, B17, B18, B20, B22)', () => {
 
     it('never answers 5xx for hostile values', async () => {
       await define([step('a'), step('b')]);
-      await insertFunnelRows(t, seq('u', [['a', 1], ['b', 2]]));
+      await insertFunnelRows(
+        t,
+        seq('u', [
+          ['a', 1],
+          ['b', 2],
+        ]),
+      );
       const hostile = ['\u0000', '%', "'; DROP TABLE funnel_events; --", '\\', '\ud800', '🦉'.repeat(3000), '{"a":1}', 'null', '$1'];
       for (const v of hostile) {
-        for (const name of ['app_version', 'experiment', 'group_by', 'since', 'until', 'app_id', 'environment', 'mode', 'data_mode', 'conversion_window']) {
+        for (const name of [
+          'app_version',
+          'experiment',
+          'group_by',
+          'since',
+          'until',
+          'app_id',
+          'environment',
+          'mode',
+          'data_mode',
+          'conversion_window',
+        ]) {
           const values = [v, `${v}:${v}`, `experiment:${v}`];
           for (const value of values) {
             const res = await query({ [name]: value });

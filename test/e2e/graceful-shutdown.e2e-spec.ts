@@ -33,14 +33,20 @@ describe('graceful shutdown under ingest load (real server process)', () => {
 
   it('commits every event that got a 200 before the process exits with 0', async () => {
     server = await startServer({
-      DATABASE_URL: testDatabaseUrl(), SMTP_URL: sink.url, JWT_SECRET: 'shutdown-test', RATE_LIMIT_MAX_TOKENS: '100000',
+      DATABASE_URL: testDatabaseUrl(),
+      SMTP_URL: sink.url,
+      JWT_SECRET: 'shutdown-test',
+      RATE_LIMIT_MAX_TOKENS: '100000',
     });
     const base = server.url;
     const email = `shutdown-${Date.now()}@example.com`;
     expect((await json(`${base}/v1/auth/send-code`, { body: { email } })).status).toBe(200);
     const login = await json(`${base}/v1/auth/verify-code`, { body: { email, code: sink.lastCodeFor(email) } });
     const token = login.body.token as string;
-    const project = await json(`${base}/v1/projects`, { token, body: { team_id: login.body.teams[0].id, name: 'P', slug: `p-${Date.now()}` } });
+    const project = await json(`${base}/v1/projects`, {
+      token,
+      body: { team_id: login.body.teams[0].id, name: 'P', slug: `p-${Date.now()}` },
+    });
     expect(project.status).toBe(201);
     const app = await json(`${base}/v1/apps`, { token, body: { name: 'Backend', platform: 'backend', project_id: project.body.id } });
     expect(app.status).toBe(201);

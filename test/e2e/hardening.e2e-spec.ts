@@ -46,8 +46,15 @@ describe('hardening', () => {
     it('covers at least the known body routes', async () => {
       const routes = (await bodyRoutes()).map((r) => `${r.method} ${r.url}`);
       for (const expected of [
-        'POST /v1/auth/send-code', 'POST /v1/auth/verify-code', 'POST /v1/auth/agent-login', 'POST /v1/teams',
-        'POST /v1/projects', 'POST /v1/ingest', 'POST /v1/identity/claim', 'POST /v1/invites/accept', 'POST /v1/auth/keys',
+        'POST /v1/auth/send-code',
+        'POST /v1/auth/verify-code',
+        'POST /v1/auth/agent-login',
+        'POST /v1/teams',
+        'POST /v1/projects',
+        'POST /v1/ingest',
+        'POST /v1/identity/claim',
+        'POST /v1/invites/accept',
+        'POST /v1/auth/keys',
       ]) {
         expect(routes).toContain(expected);
       }
@@ -57,8 +64,10 @@ describe('hardening', () => {
       for (const route of await bodyRoutes()) {
         for (const headers of [{}, owner.headers]) {
           const res = await t.app.inject({
-            method: route.method as 'POST', url: route.url,
-            headers: { ...headers, 'content-type': 'application/json' }, payload: nestedBody(1300),
+            method: route.method as 'POST',
+            url: route.url,
+            headers: { ...headers, 'content-type': 'application/json' },
+            payload: nestedBody(1300),
           });
           expect({ route, status: res.statusCode, body: res.json() }).toEqual({ route, status: 400, body: { error: DEEP_TEXT } });
         }
@@ -71,8 +80,10 @@ describe('hardening', () => {
       expect(gz.length).toBeLessThan(12_000);
       const started = process.hrtime.bigint();
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/auth/send-code',
-        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: gz,
+        method: 'POST',
+        url: '/v1/auth/send-code',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        payload: gz,
       });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ error: DEEP_TEXT });
@@ -82,7 +93,9 @@ describe('hardening', () => {
 
     it('the limit itself is accepted (the unknown field is then ignored)', async () => {
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/auth/send-code', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        url: '/v1/auth/send-code',
+        headers: { 'content-type': 'application/json' },
         payload: `{"email":"x@example.com","zz":${deep(MAX_JSON_DEPTH - 1)}}`,
       });
       expect(res.statusCode).toBe(200);
@@ -91,7 +104,9 @@ describe('hardening', () => {
     it('ingest bodies too: nothing is stored', async () => {
       const app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', headers: { ...app.headers, 'content-type': 'application/json' },
+        method: 'POST',
+        url: '/v1/ingest',
+        headers: { ...app.headers, 'content-type': 'application/json' },
         payload: `{"events":[{"message":"m","level":"info","session_id":"c7d1e9a2-4b6f-4f38-9e20-1a5c7b3d8e64","custom_attributes":{"a":${deep(40)}}}]}`,
       });
       expect(res.statusCode).toBe(400);
@@ -100,9 +115,13 @@ describe('hardening', () => {
     });
   });
 
-  describe('out-of-range instants → the parameter\'s 400, never a 5xx', () => {
+  describe("out-of-range instants → the parameter's 400, never a 5xx", () => {
     const INSTANTS = [
-      '0000-01-01', '0000-01-01T00:00:00Z', '0001-01-01T00:00:00+01:00', '9999-12-31T23:59:59-23:59', '9999-12-31T23:00:00-01:00',
+      '0000-01-01',
+      '0000-01-01T00:00:00Z',
+      '0001-01-01T00:00:00+01:00',
+      '9999-12-31T23:59:59-23:59',
+      '9999-12-31T23:00:00-01:00',
     ];
     let app: AppFixture;
     beforeEach(async () => {
@@ -118,14 +137,20 @@ describe('hardening', () => {
       { url: `/v1/teams/${owner.teamId}/audit-logs`, param: 'cursor', error: 'Invalid cursor' },
       { url: `/v1/apps/${app.id}/users`, param: 'cursor', error: 'Invalid cursor' },
       ...['since', 'until'].map((param) => ({
-        url: `/v1/projects/${app.projectId}/metrics/upload/events`, param, error: `${param} must be a valid ISO 8601 timestamp`,
+        url: `/v1/projects/${app.projectId}/metrics/upload/events`,
+        param,
+        error: `${param} must be a valid ISO 8601 timestamp`,
       })),
       { url: `/v1/projects/${app.projectId}/metrics/upload/events`, param: 'cursor', error: 'Invalid cursor' },
       ...['since', 'until'].map((param) => ({
-        url: `/v1/projects/${app.projectId}/metrics/upload/query`, param, error: `${param} must be a valid ISO 8601 timestamp`,
+        url: `/v1/projects/${app.projectId}/metrics/upload/query`,
+        param,
+        error: `${param} must be a valid ISO 8601 timestamp`,
       })),
       ...['since', 'until'].map((param) => ({
-        url: `/v1/projects/${app.projectId}/funnels/onboarding/query`, param, error: `${param} must be a valid ISO 8601 timestamp`,
+        url: `/v1/projects/${app.projectId}/funnels/onboarding/query`,
+        param,
+        error: `${param} must be a valid ISO 8601 timestamp`,
       })),
     ];
 
@@ -133,7 +158,9 @@ describe('hardening', () => {
       for (const c of cases()) {
         for (const value of c.param === 'cursor' ? [instant, `${instant}|00000000-0000-4000-8000-000000000001`] : [instant]) {
           const res = await t.app.inject({
-            method: 'GET', url: `${c.url}?${c.param}=${encodeURIComponent(value)}`, headers: owner.headers,
+            method: 'GET',
+            url: `${c.url}?${c.param}=${encodeURIComponent(value)}`,
+            headers: owner.headers,
           });
           expect({ c, value, status: res.statusCode, body: res.json() }).toEqual({ c, value, status: 400, body: { error: c.error } });
         }
@@ -141,7 +168,11 @@ describe('hardening', () => {
     });
 
     it('the extremes of the range still work', async () => {
-      for (const [param, value] of [['since', '0001-01-01T00:00:00Z'], ['until', '9999-12-31T23:59:59.999Z'], ['cursor', '9999-12-31']]) {
+      for (const [param, value] of [
+        ['since', '0001-01-01T00:00:00Z'],
+        ['until', '9999-12-31T23:59:59.999Z'],
+        ['cursor', '9999-12-31'],
+      ]) {
         const res = await t.app.inject({ method: 'GET', url: `/v1/events?${param}=${value}`, headers: owner.headers });
         expect(res.statusCode).toBe(200);
       }
@@ -175,7 +206,12 @@ describe('hardening', () => {
 
     it.each(HOSTILE)('invitation %j → 400 "Valid email is required", no mail, nothing stored', async (email) => {
       t.sink.clear();
-      const res = await t.app.inject({ method: 'POST', url: `/v1/teams/${owner.teamId}/invitations`, headers: owner.headers, payload: { email } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/v1/teams/${owner.teamId}/invitations`,
+        headers: owner.headers,
+        payload: { email },
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ error: 'Valid email is required' });
       expect(t.sink.messages).toEqual([]);
@@ -196,7 +232,10 @@ describe('hardening', () => {
       expect(res.statusCode).toBe(200);
       expect(t.sink.messages.map((m) => [m.to, m.rcptTo])).toEqual([[['ada@example.com'], ['ada@example.com']]]);
       const invited = await t.app.inject({
-        method: 'POST', url: `/v1/teams/${owner.teamId}/invitations`, headers: owner.headers, payload: { email: ' Bob@Example.com' },
+        method: 'POST',
+        url: `/v1/teams/${owner.teamId}/invitations`,
+        headers: owner.headers,
+        payload: { email: ' Bob@Example.com' },
       });
       expect(invited.statusCode).toBe(201);
       expect(t.sink.messages[1].rcptTo).toEqual(['bob@example.com']);
@@ -204,7 +243,9 @@ describe('hardening', () => {
 
     it('the send quota cannot be sidestepped with variants of one mailbox', async () => {
       for (let i = 0; i < 5; i++) {
-        expect((await t.app.inject({ method: 'POST', url: '/v1/auth/send-code', payload: { email: 'v@example.com' } })).statusCode).toBe(200);
+        expect((await t.app.inject({ method: 'POST', url: '/v1/auth/send-code', payload: { email: 'v@example.com' } })).statusCode).toBe(
+          200,
+        );
       }
       for (const email of ['V@EXAMPLE.COM', ' v@example.com ', 'v@example.com,x@y.z', 'v@example.com\r\n']) {
         const res = await t.app.inject({ method: 'POST', url: '/v1/auth/send-code', payload: { email } });
@@ -263,7 +304,8 @@ describe('hardening', () => {
   describe('a validly signed JWT whose user no longer exists', () => {
     it('answers 401 "Invalid or expired token" everywhere, never a 5xx', async () => {
       const ghost = sign({ sub: '00000000-0000-4000-8000-00000000dead', email: 'ghost@example.com' }, TEST_JWT_SECRET, {
-        algorithm: 'HS256', expiresIn: 3600,
+        algorithm: 'HS256',
+        expiresIn: 3600,
       });
       const headers = { authorization: `Bearer ${ghost}` };
       for (const [method, url, payload] of [
@@ -274,7 +316,11 @@ describe('hardening', () => {
         ['POST', '/v1/projects', { team_id: owner.teamId, name: 'x', slug: 'x' }],
       ] as const) {
         const res = await t.app.inject({ method, url, headers, payload });
-        expect({ url, status: res.statusCode, body: res.json() }).toEqual({ url, status: 401, body: { error: 'Invalid or expired token' } });
+        expect({ url, status: res.statusCode, body: res.json() }).toEqual({
+          url,
+          status: 401,
+          body: { error: 'Invalid or expired token' },
+        });
       }
       const cookie = await t.app.inject({ method: 'GET', url: '/v1/auth/whoami', cookies: { token: ghost } });
       expect(cookie.statusCode).toBe(401);

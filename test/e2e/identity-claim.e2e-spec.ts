@@ -38,7 +38,12 @@ describe('POST /v1/identity/claim', () => {
     const none = await claim({}, { anonymous_id: 'owl_anon_a', user_id: 'u' });
     expect(none.statusCode).toBe(401);
     expect(none.json()).toEqual({ error: 'Missing authorization' });
-    const agent = await insertKey(t, { teamId: owner.teamId, createdBy: owner.userId, appId: app.id, permissions: [Permission.EventsRead] });
+    const agent = await insertKey(t, {
+      teamId: owner.teamId,
+      createdBy: owner.userId,
+      appId: app.id,
+      permissions: [Permission.EventsRead],
+    });
     const res = await claim(agent.headers, { anonymous_id: 'owl_anon_a', user_id: 'u' });
     expect(res.statusCode).toBe(403);
     expect(res.json()).toEqual({ error: 'Missing permission: events:write' });
@@ -56,10 +61,22 @@ describe('POST /v1/identity/claim', () => {
     ['user_id boolean', { anonymous_id: 'owl_anon_a', user_id: true }, 'user_id is required'],
     ['anonymous_id without the prefix', { anonymous_id: 'anon_a', user_id: 'owl_anon_b' }, 'anonymous_id must start with "owl_anon_"'],
     ['anonymous_id prefix is case-sensitive', { anonymous_id: 'OWL_ANON_a', user_id: 'u' }, 'anonymous_id must start with "owl_anon_"'],
-    ['user_id with the anonymous prefix', { anonymous_id: 'owl_anon_a', user_id: 'owl_anon_b' }, 'user_id must not start with anonymous prefix'],
-    ['anonymous_id too long', { anonymous_id: `owl_anon_${'a'.repeat(504)}`, user_id: 'u'.repeat(513) }, 'anonymous_id must be at most 512 characters'],
+    [
+      'user_id with the anonymous prefix',
+      { anonymous_id: 'owl_anon_a', user_id: 'owl_anon_b' },
+      'user_id must not start with anonymous prefix',
+    ],
+    [
+      'anonymous_id too long',
+      { anonymous_id: `owl_anon_${'a'.repeat(504)}`, user_id: 'u'.repeat(513) },
+      'anonymous_id must be at most 512 characters',
+    ],
     ['user_id too long', { anonymous_id: 'owl_anon_a', user_id: 'u'.repeat(513) }, 'user_id must be at most 512 characters'],
-    ['100 000-character ids', { anonymous_id: `owl_anon_${'a'.repeat(100_000)}`, user_id: 'u'.repeat(100_000) }, 'anonymous_id must be at most 512 characters'],
+    [
+      '100 000-character ids',
+      { anonymous_id: `owl_anon_${'a'.repeat(100_000)}`, user_id: 'u'.repeat(100_000) },
+      'anonymous_id must be at most 512 characters',
+    ],
   ])('400 in contract order: %s', async (_label, body, error) => {
     const res = await claim(app.headers, body);
     expect(res.statusCode).toBe(400);
@@ -84,7 +101,7 @@ describe('POST /v1/identity/claim', () => {
     expect(await appUsers(app)).toEqual({});
   });
 
-  it('relabels the anonymous id\'s events of the key\'s app only and converts its app user in place', async () => {
+  it("relabels the anonymous id's events of the key's app only and converts its app user in place", async () => {
     await ingestOk(t, app, [
       anEvent({ message: 'a1', user_id: 'owl_anon_x' }),
       anEvent({ message: 'a2', user_id: 'owl_anon_x', is_dev: true }),
@@ -103,7 +120,10 @@ describe('POST /v1/identity/claim', () => {
     const after = await appUsers(app);
     expect(Object.keys(after).sort()).toEqual(['owl_anon_y', 'user-1']);
     expect(after['user-1']).toEqual({
-      ...before.owl_anon_x, user_id: 'user-1', is_anonymous: false, claimed_from: ['owl_anon_x'],
+      ...before.owl_anon_x,
+      user_id: 'user-1',
+      is_anonymous: false,
+      claimed_from: ['owl_anon_x'],
     });
     expect(Object.keys(await appUsers(sibling))).toEqual(['owl_anon_x']);
   });
@@ -120,7 +140,9 @@ describe('POST /v1/identity/claim', () => {
     const after = await appUsers(app);
     expect(after).toEqual({
       'user-1': {
-        ...before['user-1'], claimed_from: ['owl_anon_x'], first_seen_at: before.owl_anon_x.first_seen_at,
+        ...before['user-1'],
+        claimed_from: ['owl_anon_x'],
+        first_seen_at: before.owl_anon_x.first_seen_at,
       },
     });
 
@@ -137,7 +159,8 @@ describe('POST /v1/identity/claim', () => {
   it('is idempotent: a repeated claim answers 0 and changes nothing, even after new anonymous events', async () => {
     await ingestOk(t, app, [anEvent({ message: 'a1', user_id: 'owl_anon_x' }), anEvent({ message: 'a2', user_id: 'owl_anon_x' })]);
     expect((await claim(app.headers, { anonymous_id: 'owl_anon_x', user_id: 'user-1' })).json()).toEqual({
-      claimed: true, events_reassigned_count: 2,
+      claimed: true,
+      events_reassigned_count: 2,
     });
     const users = await appUsers(app);
     await ingestOk(t, app, [anEvent({ message: 'late', user_id: 'owl_anon_x' })]);
@@ -159,7 +182,11 @@ describe('POST /v1/identity/claim', () => {
   });
 
   it('concurrent identical claims: one moves the events, the others answer 0', async () => {
-    await ingestOk(t, app, Array.from({ length: 25 }, (_, i) => anEvent({ message: `m${i}`, user_id: 'owl_anon_race' })));
+    await ingestOk(
+      t,
+      app,
+      Array.from({ length: 25 }, (_, i) => anEvent({ message: `m${i}`, user_id: 'owl_anon_race' })),
+    );
     const answers = await Promise.all(
       Array.from({ length: 6 }, () => claim(app.headers, { anonymous_id: 'owl_anon_race', user_id: 'winner' })),
     );
@@ -179,12 +206,17 @@ describe('POST /v1/identity/claim', () => {
       ['{"anonymous_id":{"__proto__":"owl_anon_x"},"user_id":"u"}', 400, 'anonymous_id is required'],
     ] as const) {
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/identity/claim', headers: { ...app.headers, 'content-type': 'application/json' }, payload,
+        method: 'POST',
+        url: '/v1/identity/claim',
+        headers: { ...app.headers, 'content-type': 'application/json' },
+        payload,
       });
       expect([payload, res.statusCode, res.json()]).toEqual([payload, status, { error }]);
     }
     const nul = await t.app.inject({
-      method: 'POST', url: '/v1/identity/claim', headers: { ...app.headers, 'content-type': 'application/json' },
+      method: 'POST',
+      url: '/v1/identity/claim',
+      headers: { ...app.headers, 'content-type': 'application/json' },
       payload: '{"anonymous_id":"owl_anon_\\u0000","user_id":"u\\ud800"}',
     });
     expect(nul.statusCode).toBe(404);

@@ -25,7 +25,9 @@ describe('ingest → metric and funnel rows', () => {
     const ts = new Date(Date.now() - 60_000);
     const tracking = randomUUID().toUpperCase();
     const ev = aFullEvent({
-      message: 'metric:photo-upload:complete', level: 'info', timestamp: ts.toISOString(),
+      message: 'metric:photo-upload:complete',
+      level: 'info',
+      timestamp: ts.toISOString(),
       custom_attributes: { tracking_id: tracking, duration_ms: 1250.7, format: 'heic', error: 'none' },
     });
     await ingestOk(t, app, [ev]);
@@ -132,7 +134,11 @@ describe('ingest → metric and funnel rows', () => {
   it('seq follows arrival order: array order inside a batch (same millisecond), later requests after earlier ones', async () => {
     const ts = new Date(Date.now() - 5_000).toISOString();
     const steps = Array.from({ length: 40 }, (_, i) => `s${String(i).padStart(2, '0')}`);
-    await ingestOk(t, app, steps.map((s) => anEvent({ message: `track:${s}`, timestamp: ts })));
+    await ingestOk(
+      t,
+      app,
+      steps.map((s) => anEvent({ message: `track:${s}`, timestamp: ts })),
+    );
     await ingestOk(t, app, [anEvent({ message: 'track:later', timestamp: ts })]);
     const rows = await funnelRows();
     expect(rows.map((r) => r.step_name)).toEqual([...steps, 'later']);
@@ -158,7 +164,10 @@ describe('ingest → metric and funnel rows', () => {
       anEvent({ message: 'track:a', user_id: 'owl_anon_other' }),
     ]);
     const res = await t.app.inject({
-      method: 'POST', url: '/v1/identity/claim', headers: app.headers, payload: { anonymous_id: 'owl_anon_q', user_id: 'user-9' },
+      method: 'POST',
+      url: '/v1/identity/claim',
+      headers: app.headers,
+      payload: { anonymous_id: 'owl_anon_q', user_id: 'user-9' },
     });
     expect(res.json()).toEqual({ claimed: true, events_reassigned_count: 2 });
     expect((await metricRows()).map((r) => r.user_id)).toEqual(['user-9']);

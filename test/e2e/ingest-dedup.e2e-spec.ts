@@ -35,7 +35,9 @@ describe('POST /v1/ingest', () => {
       ]);
       expect(again.statusCode).toBe(200);
       expect(again.json()).toEqual({
-        accepted: 1, rejected: 1, errors: [{ index: 2, message: 'events[2]: level must be one of info, debug, warn, error' }],
+        accepted: 1,
+        rejected: 1,
+        errors: [{ index: 2, message: 'events[2]: level must be one of info, debug, warn, error' }],
       });
       expect((await eventsViaApi()).map((e) => e.message).sort()).toEqual(['one', 'three']);
     });
@@ -50,7 +52,9 @@ describe('POST /v1/ingest', () => {
         anEvent({ message: 'no id' }),
       ]);
       expect(res.json()).toEqual({
-        accepted: 3, rejected: 1, errors: [{ index: 0, message: 'events[0]: level must be one of info, debug, warn, error' }],
+        accepted: 3,
+        rejected: 1,
+        errors: [{ index: 0, message: 'events[0]: level must be one of info, debug, warn, error' }],
       });
       expect((await eventsViaApi()).map((e) => e.message).sort()).toEqual(['first valid', 'no id', 'no id']);
     });
@@ -66,7 +70,10 @@ describe('POST /v1/ingest', () => {
       expect((await ingest(t, apple, [anEvent({ client_event_id: id })])).json()).toEqual({ accepted: 1, rejected: 0 });
       expect((await ingest(t, other, [anEvent({ client_event_id: id })])).json()).toEqual({ accepted: 1, rejected: 0 });
       expect((await eventsViaApi()).map((e) => [e.app_id, e.client_event_id]).sort()).toEqual(
-        [[apple.id, id], [other.id, id]].sort(),
+        [
+          [apple.id, id],
+          [other.id, id],
+        ].sort(),
       );
     });
 
@@ -88,7 +95,11 @@ describe('POST /v1/ingest', () => {
       const answers = await Promise.all(
         Array.from({ length: 8 }, (_, i) => {
           const mine = i % 2 === 0 ? ids : [...ids].reverse();
-          return ingest(t, apple, mine.map((id) => anEvent({ client_event_id: id, user_id: `user-${id.slice(0, 4)}` })));
+          return ingest(
+            t,
+            apple,
+            mine.map((id) => anEvent({ client_event_id: id, user_id: `user-${id.slice(0, 4)}` })),
+          );
         }),
       );
       expect(answers.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
@@ -118,5 +129,4 @@ describe('POST /v1/ingest', () => {
       expect(await eventsViaApi()).toHaveLength(1);
     });
   });
-
 });

@@ -9,9 +9,7 @@ import { freshIngestWorld } from '../utils/ingest-world';
 
 /** Group commit (IngestWriter): requests that queue behind a busy statement share one. */
 describe('POST /v1/ingest', () => {
-  const t = useTestApp({}, [
-      { provide: INGEST_WRITER_OPTIONS, useValue: { ...INGEST_WRITER_DEFAULTS, maxInFlight: 1 } },
-    ]);
+  const t = useTestApp({}, [{ provide: INGEST_WRITER_OPTIONS, useValue: { ...INGEST_WRITER_DEFAULTS, maxInFlight: 1 } }]);
   let owner: Session;
   let apple: AppFixture;
 
@@ -70,17 +68,29 @@ describe('POST /v1/ingest', () => {
       const shared = randomUUID();
       const own = randomUUID();
       const [r1, r2, r3, r4] = await mergedRequests(() => [
-        ingest(t, apple, [anEvent({ client_event_id: shared, message: 'shared', user_id: 'u-a' }), anEvent({ message: 'no id', user_id: 'u-b' })]),
-        ingest(t, apple, [anEvent({ client_event_id: shared, message: 'shared', user_id: 'u-a' }), anEvent({ client_event_id: own, message: 'own', user_id: 'u-a' })]),
+        ingest(t, apple, [
+          anEvent({ client_event_id: shared, message: 'shared', user_id: 'u-a' }),
+          anEvent({ message: 'no id', user_id: 'u-b' }),
+        ]),
+        ingest(t, apple, [
+          anEvent({ client_event_id: shared, message: 'shared', user_id: 'u-a' }),
+          anEvent({ client_event_id: own, message: 'own', user_id: 'u-a' }),
+        ]),
         ingest(t, apple, [anEvent({ client_event_id: shared, message: 'shared' }), anEvent({ level: 'nope' })]),
         ingest(t, other, [anEvent({ client_event_id: shared, message: 'other app', user_id: 'u-a' })]),
       ]);
       expect([r1, r2, r3, r4].map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
       // Whichever of the first three came first took the shared id; the others count it as a duplicate.
       const accepted = [r1, r2, r3].map((r) => r.json().accepted as number);
-      expect([[2, 1, 0], [1, 2, 0], [1, 1, 1]]).toContainEqual(accepted);
+      expect([
+        [2, 1, 0],
+        [1, 2, 0],
+        [1, 1, 1],
+      ]).toContainEqual(accepted);
       expect(r3.json()).toEqual({
-        accepted: accepted[2], rejected: 1, errors: [{ index: 1, message: 'events[1]: level must be one of info, debug, warn, error' }],
+        accepted: accepted[2],
+        rejected: 1,
+        errors: [{ index: 1, message: 'events[1]: level must be one of info, debug, warn, error' }],
       });
       expect(r4.json()).toEqual({ accepted: 1, rejected: 0 });
       const stored = await storedEvents(t, apple.id);
@@ -130,5 +140,4 @@ describe('POST /v1/ingest', () => {
       expect(retry.json()).toEqual({ accepted: 2, rejected: 0 });
     });
   });
-
 });

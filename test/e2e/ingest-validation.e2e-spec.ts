@@ -33,7 +33,9 @@ describe('POST /v1/ingest', () => {
       expect(none.statusCode).toBe(401);
       expect(none.json()).toEqual({ error: 'Missing authorization' });
       const bad = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', headers: { authorization: `Bearer owl_client_${'0'.repeat(48)}` },
+        method: 'POST',
+        url: '/v1/ingest',
+        headers: { authorization: `Bearer owl_client_${'0'.repeat(48)}` },
         payload: { events: [anEvent()] },
       });
       expect(bad.statusCode).toBe(401);
@@ -46,7 +48,10 @@ describe('POST /v1/ingest', () => {
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ error: 'Missing permission: events:write' });
       const scoped = await insertKey(t, {
-        teamId: owner.teamId, createdBy: owner.userId, appId: apple.id, permissions: [Permission.EventsRead],
+        teamId: owner.teamId,
+        createdBy: owner.userId,
+        appId: apple.id,
+        permissions: [Permission.EventsRead],
       });
       const res2 = await t.app.inject({ method: 'POST', url: '/v1/ingest', headers: scoped.headers, payload: { events: [anEvent()] } });
       expect(res2.statusCode).toBe(403);
@@ -72,7 +77,10 @@ describe('POST /v1/ingest', () => {
 
     it('an empty body and no body count as {}', async () => {
       const empty = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', headers: { ...apple.headers, 'content-type': 'application/json' }, payload: '',
+        method: 'POST',
+        url: '/v1/ingest',
+        headers: { ...apple.headers, 'content-type': 'application/json' },
+        payload: '',
       });
       expect(empty.statusCode).toBe(400);
       expect(empty.json()).toEqual({ error: 'events array is required' });
@@ -97,12 +105,18 @@ describe('POST /v1/ingest', () => {
       expect(noEvents.statusCode).toBe(400);
       expect(noEvents.json()).toEqual({ error: 'events array is required' });
       const tooMany = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', headers: owner.headers, payload: { events: Array.from({ length: 101 }, () => anEvent()) },
+        method: 'POST',
+        url: '/v1/ingest',
+        headers: owner.headers,
+        payload: { events: Array.from({ length: 101 }, () => anEvent()) },
       });
       expect(tooMany.statusCode).toBe(400);
       expect(tooMany.json()).toEqual({ error: 'Maximum batch size is 100' });
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', headers: owner.headers, payload: { events: [anEvent()], bundle_id: apple.bundleId },
+        method: 'POST',
+        url: '/v1/ingest',
+        headers: owner.headers,
+        payload: { events: [anEvent()], bundle_id: apple.bundleId },
       });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ error: 'API key must be scoped to an app' });
@@ -250,16 +264,40 @@ describe('POST /v1/ingest', () => {
       ['custom_attributes array', () => anEvent({ custom_attributes: ['a'] }), 'custom_attributes must be an object'],
       ['custom_attributes string', () => anEvent({ custom_attributes: 'a=b' }), 'custom_attributes must be an object'],
       ['custom_attributes 51 keys', () => anEvent({ custom_attributes: manyKeys(51) }), 'custom_attributes must have at most 50 keys'],
-      ['custom_attributes 101-char key', () => anEvent({ custom_attributes: { [str(101)]: 'v' } }), 'custom_attributes keys must be at most 100 characters'],
-      ['custom_attributes object value', () => anEvent({ custom_attributes: { a: { b: 'c' } } }), 'custom_attributes values must be strings, numbers or booleans'],
-      ['custom_attributes array value', () => anEvent({ custom_attributes: { a: ['b'] } }), 'custom_attributes values must be strings, numbers or booleans'],
+      [
+        'custom_attributes 101-char key',
+        () => anEvent({ custom_attributes: { [str(101)]: 'v' } }),
+        'custom_attributes keys must be at most 100 characters',
+      ],
+      [
+        'custom_attributes object value',
+        () => anEvent({ custom_attributes: { a: { b: 'c' } } }),
+        'custom_attributes values must be strings, numbers or booleans',
+      ],
+      [
+        'custom_attributes array value',
+        () => anEvent({ custom_attributes: { a: ['b'] } }),
+        'custom_attributes values must be strings, numbers or booleans',
+      ],
       ['experiments array', () => anEvent({ experiments: [] }), 'experiments must be an object'],
       ['experiments number', () => anEvent({ experiments: 3 }), 'experiments must be an object'],
       ['experiments 51 keys', () => anEvent({ experiments: manyKeys(51) }), 'experiments must have at most 50 keys'],
       ['experiments 101-char key', () => anEvent({ experiments: { [str(101)]: 'a' } }), 'experiments keys must be at most 100 characters'],
-      ['experiments number value', () => anEvent({ experiments: { paywall: 2 } }), 'experiments values must be strings of at most 512 characters'],
-      ['experiments 513-char value', () => anEvent({ experiments: { paywall: str(513) } }), 'experiments values must be strings of at most 512 characters'],
-      ['first failing rule wins', () => anEvent({ message: '', level: 'nope', session_id: 'x' }), 'message is required and must be a string'],
+      [
+        'experiments number value',
+        () => anEvent({ experiments: { paywall: 2 } }),
+        'experiments values must be strings of at most 512 characters',
+      ],
+      [
+        'experiments 513-char value',
+        () => anEvent({ experiments: { paywall: str(513) } }),
+        'experiments values must be strings of at most 512 characters',
+      ],
+      [
+        'first failing rule wins',
+        () => anEvent({ message: '', level: 'nope', session_id: 'x' }),
+        'message is required and must be a string',
+      ],
     ];
 
     it.each(cases)('%s → rejected with its problem text', async (_label, build, problem) => {
@@ -372,11 +410,27 @@ describe('POST /v1/ingest', () => {
       const after = Date.now();
       const [event] = await eventsViaApi();
       expect(event).toEqual({
-        id: expect.any(String), app_id: apple.id, client_event_id: null, session_id: SESSION_ID, user_id: null,
-        api_key_id: apple.clientKeyId, level: 'info', source_module: null, message: 'checkout_started', screen_name: null,
-        custom_attributes: null, environment: null, os_version: null, app_version: null, build_number: null,
-        device_model: null, locale: null, is_dev: false, experiments: null,
-        timestamp: event.received_at, received_at: expect.any(String),
+        id: expect.any(String),
+        app_id: apple.id,
+        client_event_id: null,
+        session_id: SESSION_ID,
+        user_id: null,
+        api_key_id: apple.clientKeyId,
+        level: 'info',
+        source_module: null,
+        message: 'checkout_started',
+        screen_name: null,
+        custom_attributes: null,
+        environment: null,
+        os_version: null,
+        app_version: null,
+        build_number: null,
+        device_model: null,
+        locale: null,
+        is_dev: false,
+        experiments: null,
+        timestamp: event.received_at,
+        received_at: expect.any(String),
       });
       const received = Date.parse(event.received_at as string);
       expect(received).toBeGreaterThanOrEqual(before);
@@ -385,7 +439,10 @@ describe('POST /v1/ingest', () => {
 
     it('normalises custom_attributes: numbers and booleans to text, nulls dropped, values cut to 200, {} kept', async () => {
       await ingest(t, apple, [
-        anEvent({ message: 'attrs', custom_attributes: { n: 3, f: 1.5, yes: true, no: false, gone: null, long: 'y'.repeat(100_000), s: '' } }),
+        anEvent({
+          message: 'attrs',
+          custom_attributes: { n: 3, f: 1.5, yes: true, no: false, gone: null, long: 'y'.repeat(100_000), s: '' },
+        }),
         anEvent({ message: 'empty', custom_attributes: {}, experiments: {} }),
       ]);
       const events = await eventsViaApi();
@@ -421,8 +478,13 @@ describe('POST /v1/ingest', () => {
       expect(users).toHaveLength(2);
       const byId = Object.fromEntries(users.map((u) => [u.user_id, u]));
       expect(byId.owl_anon_a).toEqual({
-        id: expect.any(String), app_id: apple.id, user_id: 'owl_anon_a', is_anonymous: true, claimed_from: null,
-        first_seen_at: expect.any(String), last_seen_at: expect.any(String),
+        id: expect.any(String),
+        app_id: apple.id,
+        user_id: 'owl_anon_a',
+        is_anonymous: true,
+        claimed_from: null,
+        first_seen_at: expect.any(String),
+        last_seen_at: expect.any(String),
       });
       expect(byId['user-1']).toEqual({ ...byId['user-1'], is_anonymous: false, claimed_from: null });
       expect(byId['user-1'].first_seen_at).toBe(byId['user-1'].last_seen_at);
@@ -481,7 +543,9 @@ describe('POST /v1/ingest', () => {
       ['GZip ', (b: string) => gzipSync(b)],
     ])('accepts Content-Encoding %p', async (encoding, encode) => {
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', payload: encode(body()),
+        method: 'POST',
+        url: '/v1/ingest',
+        payload: encode(body()),
         headers: { ...apple.headers, 'content-type': 'application/json', 'content-encoding': encoding },
       });
       expect(res.statusCode).toBe(200);
@@ -493,7 +557,9 @@ describe('POST /v1/ingest', () => {
       const bomb = gzipSync(Buffer.concat([Buffer.from('{"events":['), Buffer.alloc(11 * 1_048_576, 0x20), Buffer.from(']}')]));
       expect(bomb.length).toBeLessThan(1_048_576);
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', payload: bomb,
+        method: 'POST',
+        url: '/v1/ingest',
+        payload: bomb,
         headers: { ...apple.headers, 'content-type': 'application/json', 'content-encoding': 'gzip' },
       });
       expect(res.statusCode).toBe(413);
@@ -504,7 +570,9 @@ describe('POST /v1/ingest', () => {
     it('a compressed body over 1 MiB answers 413 "Compressed payload too large"', async () => {
       const noise = Buffer.from(Array.from({ length: 1_200_000 }, () => Math.floor(Math.random() * 256)));
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', payload: gzipSync(noise),
+        method: 'POST',
+        url: '/v1/ingest',
+        payload: gzipSync(noise),
         headers: { ...apple.headers, 'content-type': 'application/json', 'content-encoding': 'gzip' },
       });
       expect(res.statusCode).toBe(413);
@@ -513,7 +581,9 @@ describe('POST /v1/ingest', () => {
 
     it('an uncompressed body over 1 MiB answers 413 "Payload too large"', async () => {
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', headers: { ...apple.headers, 'content-type': 'application/json' },
+        method: 'POST',
+        url: '/v1/ingest',
+        headers: { ...apple.headers, 'content-type': 'application/json' },
         payload: JSON.stringify({ events: [anEvent({ message: 'x'.repeat(1_100_000) })] }),
       });
       expect(res.statusCode).toBe(413);
@@ -522,13 +592,17 @@ describe('POST /v1/ingest', () => {
 
     it('corrupt gzip → 400, an unknown coding → 415', async () => {
       const corrupt = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', payload: Buffer.from('definitely not gzip'),
+        method: 'POST',
+        url: '/v1/ingest',
+        payload: Buffer.from('definitely not gzip'),
         headers: { ...apple.headers, 'content-type': 'application/json', 'content-encoding': 'gzip' },
       });
       expect(corrupt.statusCode).toBe(400);
       expect(corrupt.json()).toEqual({ error: 'Invalid compressed body' });
       const br = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', payload: gzipSync(body()),
+        method: 'POST',
+        url: '/v1/ingest',
+        payload: gzipSync(body()),
         headers: { ...apple.headers, 'content-type': 'application/json', 'content-encoding': 'br' },
       });
       expect(br.statusCode).toBe(415);
@@ -548,16 +622,25 @@ describe('POST /v1/ingest', () => {
     it('drops __proto__ and constructor.prototype keys everywhere; nothing is polluted', async () => {
       const raw =
         '{"__proto__":{"polluted":"yes"},"bundle_id":"com.acme.ios","events":[' +
-        '{"__proto__":{"message":"from proto"},"level":"info","session_id":"' + SESSION_ID + '"},' +
-        '{"message":"ok","level":"info","session_id":"' + SESSION_ID + '",' +
+        '{"__proto__":{"message":"from proto"},"level":"info","session_id":"' +
+        SESSION_ID +
+        '"},' +
+        '{"message":"ok","level":"info","session_id":"' +
+        SESSION_ID +
+        '",' +
         '"custom_attributes":{"__proto__":{"x":"1"},"constructor":{"prototype":{"y":"2"}},"kept":"1"},' +
         '"experiments":{"__proto__":"a","variant":"b"}}]}';
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', headers: { ...apple.headers, 'content-type': 'application/json' }, payload: raw,
+        method: 'POST',
+        url: '/v1/ingest',
+        headers: { ...apple.headers, 'content-type': 'application/json' },
+        payload: raw,
       });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
-        accepted: 1, rejected: 1, errors: [{ index: 0, message: 'events[0]: message is required and must be a string' }],
+        accepted: 1,
+        rejected: 1,
+        errors: [{ index: 0, message: 'events[0]: message is required and must be a string' }],
       });
       const [event] = await eventsViaApi();
       expect(event.custom_attributes).toEqual({ kept: '1' });
@@ -581,11 +664,19 @@ describe('POST /v1/ingest', () => {
       ];
       for (const [payload, status, error] of bodies) {
         const res = await t.app.inject({
-          method: 'POST', url: '/v1/ingest', headers: { ...apple.headers, 'content-type': 'application/json' }, payload,
+          method: 'POST',
+          url: '/v1/ingest',
+          headers: { ...apple.headers, 'content-type': 'application/json' },
+          payload,
         });
         expect([payload, res.statusCode, res.json()]).toEqual([payload, status, { error }]);
       }
-      const text = await t.app.inject({ method: 'POST', url: '/v1/ingest', headers: { ...apple.headers, 'content-type': 'text/plain' }, payload: 'x' });
+      const text = await t.app.inject({
+        method: 'POST',
+        url: '/v1/ingest',
+        headers: { ...apple.headers, 'content-type': 'text/plain' },
+        payload: 'x',
+      });
       expect(text.statusCode).toBe(415);
       expect(text.json()).toEqual({ error: 'Unsupported media type' });
       await assertStillServing(0);
@@ -593,8 +684,25 @@ describe('POST /v1/ingest', () => {
 
     it('wrong types and 100 000-character strings in every event field are rejected per event', async () => {
       const huge = 'z'.repeat(100_000);
-      const fields = ['message', 'level', 'session_id', 'timestamp', 'environment', 'client_event_id', 'user_id', 'source_module',
-        'screen_name', 'os_version', 'app_version', 'build_number', 'device_model', 'locale', 'is_dev', 'custom_attributes', 'experiments'];
+      const fields = [
+        'message',
+        'level',
+        'session_id',
+        'timestamp',
+        'environment',
+        'client_event_id',
+        'user_id',
+        'source_module',
+        'screen_name',
+        'os_version',
+        'app_version',
+        'build_number',
+        'device_model',
+        'locale',
+        'is_dev',
+        'custom_attributes',
+        'experiments',
+      ];
       const hostile: RawEvent[] = [];
       for (const f of fields) {
         for (const v of [huge, 12345, true, [], { a: { nested: [1] } }]) {
@@ -614,17 +722,28 @@ describe('POST /v1/ingest', () => {
 
     it('stores text PostgreSQL cannot hold (NUL, lone surrogates) with U+FFFD instead of failing', async () => {
       const raw =
-        '{"bundle_id":"com.acme.ios","events":[{"message":"a\\u0000b","level":"info","session_id":"' + SESSION_ID + '",' +
+        '{"bundle_id":"com.acme.ios","events":[{"message":"a\\u0000b","level":"info","session_id":"' +
+        SESSION_ID +
+        '",' +
         '"user_id":"u\\ud800","screen_name":"\\udc00","custom_attributes":{"k\\u0000":"v\\ud800"},"experiments":{"e":"\\u0000"}}]}';
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/ingest', headers: { ...apple.headers, 'content-type': 'application/json' }, payload: raw,
+        method: 'POST',
+        url: '/v1/ingest',
+        headers: { ...apple.headers, 'content-type': 'application/json' },
+        payload: raw,
       });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ accepted: 1, rejected: 0 });
       const [event] = await eventsViaApi();
-      expect(event).toEqual(expect.objectContaining({
-        message: 'a\uFFFDb', user_id: 'u\uFFFD', screen_name: '\uFFFD', custom_attributes: { 'k\uFFFD': 'v\uFFFD' }, experiments: { e: '\uFFFD' },
-      }));
+      expect(event).toEqual(
+        expect.objectContaining({
+          message: 'a\uFFFDb',
+          user_id: 'u\uFFFD',
+          screen_name: '\uFFFD',
+          custom_attributes: { 'k\uFFFD': 'v\uFFFD' },
+          experiments: { e: '\uFFFD' },
+        }),
+      );
       const byUser = await listEvents(t, owner.headers, { user_id: 'u\ud800' });
       expect(byUser.statusCode).toBe(200);
       expect(byUser.json().events).toHaveLength(1);

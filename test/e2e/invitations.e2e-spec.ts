@@ -19,7 +19,8 @@ describe('invitations (e2e)', () => {
     await t.reset();
   });
 
-  const call = (method: HttpMethod, url: string, headers?: Record<string, string>, body?: unknown) => t.call(method, url, { headers, body });
+  const call = (method: HttpMethod, url: string, headers?: Record<string, string>, body?: unknown) =>
+    t.call(method, url, { headers, body });
 
   /** The shared crew plus the path of its team's invitations. */
   type Crew = TeamCrew & { invitations: string };
@@ -32,7 +33,8 @@ describe('invitations (e2e)', () => {
   const accept = (who: Session, token: unknown) => call('POST', '/v1/invites/accept', who.headers, { token });
   const pending = async (c: Crew) => (await call('GET', c.invitations, c.member.headers)).body.invitations;
   const expire = (id: string) => t.ds.query(`UPDATE team_invitations SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
-  const auditOf = async (c: Crew, query: string) => (await call('GET', `/v1/teams/${c.teamId}/audit-logs${query}`, c.owner.headers)).body.audit_logs;
+  const auditOf = async (c: Crew, query: string) =>
+    (await call('GET', `/v1/teams/${c.teamId}/audit-logs${query}`, c.owner.headers)).body.audit_logs;
 
   describe('POST /v1/teams/:teamId/invitations', () => {
     it('creates an invitation, mails the link and lists it', async () => {
@@ -42,9 +44,14 @@ describe('invitations (e2e)', () => {
       expect(res).toEqual({
         status: 201,
         body: {
-          id: UUID, team_id: c.teamId, email: 'bob@example.com', role: 'member',
+          id: UUID,
+          team_id: c.teamId,
+          email: 'bob@example.com',
+          role: 'member',
           invited_by: { user_id: c.admin.userId, name: 'Admin', email: 'admin@example.com' },
-          expires_at: ISO, accepted_at: null, created_at: ISO,
+          expires_at: ISO,
+          accepted_at: null,
+          created_at: ISO,
         },
       });
       const expiresIn = Date.parse(res.body.expires_at) - Date.parse(res.body.created_at);
@@ -61,14 +68,26 @@ describe('invitations (e2e)', () => {
       expect(await call('GET', `/v1/invites/${token}`)).toEqual({
         status: 200,
         body: {
-          team_name: 'Acme', team_slug: 'acme', role: 'member', email: 'bob@example.com', invited_by_name: 'Admin',
+          team_name: 'Acme',
+          team_slug: 'acme',
+          role: 'member',
+          email: 'bob@example.com',
+          invited_by_name: 'Admin',
           expires_at: res.body.expires_at,
         },
       });
       expect(await auditOf(c, `?resource_type=invitation&resource_id=${res.body.id}`)).toEqual([
         {
-          id: UUID, team_id: c.teamId, actor_type: 'user', actor_id: c.admin.userId, action: 'create', resource_type: 'invitation',
-          resource_id: res.body.id, changes: null, metadata: { email: 'bob@example.com', role: 'member' }, timestamp: ISO,
+          id: UUID,
+          team_id: c.teamId,
+          actor_type: 'user',
+          actor_id: c.admin.userId,
+          action: 'create',
+          resource_type: 'invitation',
+          resource_id: res.body.id,
+          changes: null,
+          metadata: { email: 'bob@example.com', role: 'member' },
+          timestamp: ISO,
         },
       ]);
     });
@@ -110,14 +129,17 @@ describe('invitations (e2e)', () => {
       expect(await send(c, c.member, {})).toEqual({ status: 403, body: { error: 'Requires admin role or higher' } });
       expect(await send(c, c.admin, { email: 'bob@example.com', role: 'boss' })).toEqual({ status: 400, body: { error: 'Invalid role' } });
       expect(await send(c, c.admin, { email: 'bob@example.com', role: 'owner' })).toEqual({
-        status: 403, body: { error: 'Only owners can invite members as owner' },
+        status: 403,
+        body: { error: 'Only owners can invite members as owner' },
       });
       // "Only owners…" comes before the membership conflict.
       expect(await send(c, c.admin, { email: 'member@example.com', role: 'owner' })).toEqual({
-        status: 403, body: { error: 'Only owners can invite members as owner' },
+        status: 403,
+        body: { error: 'Only owners can invite members as owner' },
       });
       expect(await call('POST', '/v1/teams/nope/invitations', c.owner.headers, {})).toEqual({
-        status: 403, body: { error: 'Not a member of this team' },
+        status: 403,
+        body: { error: 'Not a member of this team' },
       });
     });
 
@@ -139,7 +161,10 @@ describe('invitations (e2e)', () => {
       expect(again).toEqual({
         status: 201,
         body: {
-          ...first.body, role: 'admin', invited_by: { user_id: c.admin.userId, name: 'Admin', email: 'admin@example.com' }, expires_at: ISO,
+          ...first.body,
+          role: 'admin',
+          invited_by: { user_id: c.admin.userId, name: 'Admin', email: 'admin@example.com' },
+          expires_at: ISO,
         },
       });
       expect(Date.parse(again.body.expires_at)).toBeGreaterThan(Date.parse(first.body.expires_at) - 1000);
@@ -153,7 +178,9 @@ describe('invitations (e2e)', () => {
       expect(await accept(bob, newToken)).toEqual({ status: 200, body: { team_id: c.teamId, team_name: 'Acme', role: 'admin' } });
 
       const creates = await auditOf(c, `?resource_type=invitation&action=create&resource_id=${first.body.id}`);
-      expect(creates.map((e: { actor_id: string; resource_id: string; metadata: unknown }) => [e.actor_id, e.resource_id, e.metadata])).toEqual([
+      expect(
+        creates.map((e: { actor_id: string; resource_id: string; metadata: unknown }) => [e.actor_id, e.resource_id, e.metadata]),
+      ).toEqual([
         [c.admin.userId, first.body.id, { email: 'bob@example.com', role: 'admin' }],
         [c.owner.userId, first.body.id, { email: 'bob@example.com', role: 'member' }],
       ]);
@@ -254,7 +281,10 @@ describe('invitations (e2e)', () => {
     it('revokes an invitation: its token dies and the revocation is logged', async () => {
       const c = await crew();
       const inv = await invite(t, c.owner, c.teamId, 'bob@example.com');
-      expect(await call('DELETE', `${c.invitations}/${inv.id.toUpperCase()}`, c.admin.headers)).toEqual({ status: 200, body: { deleted: true } });
+      expect(await call('DELETE', `${c.invitations}/${inv.id.toUpperCase()}`, c.admin.headers)).toEqual({
+        status: 200,
+        body: { deleted: true },
+      });
       expect(await pending(c)).toEqual([]);
       expect(await call('GET', `/v1/invites/${inv.token}`)).toEqual({ status: 404, body: NOT_FOUND });
       const bob = await loginAs(t, 'bob@example.com');
@@ -262,8 +292,16 @@ describe('invitations (e2e)', () => {
       expect(await call('DELETE', `${c.invitations}/${inv.id}`, c.admin.headers)).toEqual({ status: 404, body: NOT_FOUND });
       expect(await auditOf(c, `?resource_type=invitation&action=delete`)).toEqual([
         {
-          id: UUID, team_id: c.teamId, actor_type: 'user', actor_id: c.admin.userId, action: 'delete', resource_type: 'invitation',
-          resource_id: inv.id, changes: null, metadata: null, timestamp: ISO,
+          id: UUID,
+          team_id: c.teamId,
+          actor_type: 'user',
+          actor_id: c.admin.userId,
+          action: 'delete',
+          resource_type: 'invitation',
+          resource_id: inv.id,
+          changes: null,
+          metadata: null,
+          timestamp: ISO,
         },
       ]);
     });
@@ -282,7 +320,8 @@ describe('invitations (e2e)', () => {
       const c = await crew();
       const inv = await invite(t, c.owner, c.teamId, 'bob@example.com');
       expect(await call('DELETE', `${c.invitations}/${inv.id}`, c.member.headers)).toEqual({
-        status: 403, body: { error: 'Requires admin role or higher' },
+        status: 403,
+        body: { error: 'Requires admin role or higher' },
       });
       expect(await call('DELETE', `${c.invitations}/${inv.id}`, c.owner.headers)).toEqual({ status: 200, body: { deleted: true } });
     });
@@ -314,7 +353,10 @@ describe('invitations (e2e)', () => {
 
       const members = (await call('GET', `/v1/teams/${c.teamId}/members`, bob.headers)).body.members;
       expect(members[members.length - 1]).toEqual({ user_id: bob.userId, email: bob.email, name: 'Bob', role: 'admin', joined_at: ISO });
-      expect((await call('GET', '/v1/auth/teams', bob.headers)).body.teams.map((x: { id: string }) => x.id)).toEqual([bob.teamId, c.teamId]);
+      expect((await call('GET', '/v1/auth/teams', bob.headers)).body.teams.map((x: { id: string }) => x.id)).toEqual([
+        bob.teamId,
+        c.teamId,
+      ]);
       expect(await pending(c)).toEqual([]);
 
       const entries = await auditOf(c, `?actor_id=${bob.userId}`);
@@ -322,12 +364,28 @@ describe('invitations (e2e)', () => {
       expect(entries).toEqual(
         expect.arrayContaining([
           {
-            id: UUID, team_id: c.teamId, actor_type: 'user', actor_id: bob.userId, action: 'create', resource_type: 'team_member',
-            resource_id: bob.userId, changes: null, metadata: { role: 'admin', via: 'invitation' }, timestamp: ISO,
+            id: UUID,
+            team_id: c.teamId,
+            actor_type: 'user',
+            actor_id: bob.userId,
+            action: 'create',
+            resource_type: 'team_member',
+            resource_id: bob.userId,
+            changes: null,
+            metadata: { role: 'admin', via: 'invitation' },
+            timestamp: ISO,
           },
           {
-            id: UUID, team_id: c.teamId, actor_type: 'user', actor_id: bob.userId, action: 'update', resource_type: 'invitation',
-            resource_id: inv.id, changes: { accepted_at: { before: null, after: ISO } }, metadata: null, timestamp: ISO,
+            id: UUID,
+            team_id: c.teamId,
+            actor_type: 'user',
+            actor_id: bob.userId,
+            action: 'update',
+            resource_type: 'invitation',
+            resource_id: inv.id,
+            changes: { accepted_at: { before: null, after: ISO } },
+            metadata: null,
+            timestamp: ISO,
           },
         ]),
       );
@@ -346,7 +404,9 @@ describe('invitations (e2e)', () => {
       expect(await accept(bob, inv.token)).toEqual({ status: 200, body: { team_id: c.teamId, team_name: 'Acme', role: 'member' } });
       expect(await call('GET', `/v1/invites/${inv.token}`)).toEqual({ status: 410, body: ACCEPTED });
       const entries = await auditOf(c, `?actor_id=${bob.userId}`);
-      expect(entries.map((e: { resource_type: string; action: string }) => [e.resource_type, e.action])).toEqual([['invitation', 'update']]);
+      expect(entries.map((e: { resource_type: string; action: string }) => [e.resource_type, e.action])).toEqual([
+        ['invitation', 'update'],
+      ]);
     });
 
     it.each([
@@ -377,7 +437,8 @@ describe('invitations (e2e)', () => {
       const eve = await loginAs(t, 'eve@example.com');
       const inv = await invite(t, c.owner, c.teamId, 'Bob@Example.com');
       expect(await accept(eve, inv.token)).toEqual({
-        status: 403, body: { error: 'This invitation was sent to bob@example.com. You are signed in as eve@example.com.' },
+        status: 403,
+        body: { error: 'This invitation was sent to bob@example.com. You are signed in as eve@example.com.' },
       });
       expect((await call('GET', `/v1/invites/${inv.token}`)).status).toBe(200);
       expect((await call('GET', `/v1/teams/${c.teamId}`, eve.headers)).status).toBe(403);
@@ -433,7 +494,8 @@ describe('invitations (e2e)', () => {
       const key = await insertKey(t, { teamId: c.teamId, createdBy: c.owner.userId });
       expect((await call('GET', `/v1/invites/${inv.token}`, key.headers)).status).toBe(200);
       expect(await call('POST', '/v1/invites/accept', undefined, { token: inv.token })).toEqual({
-        status: 401, body: { error: 'Missing authorization' },
+        status: 401,
+        body: { error: 'Missing authorization' },
       });
     });
   });

@@ -41,17 +41,29 @@ describe('metric definitions', () => {
   describe('POST', () => {
     it('creates an active definition, readable by slug, by id and in the list; audit create {name, slug}', async () => {
       const res = await req('POST', base(), ada.headers, {
-        name: 'Photo upload', slug: 'photo-upload', description: 'Upload from picker to CDN',
-        schema_definition: { start_fields: [{ name: 'size', type: 'number' }] }, aggregation_rules: { lifecycle: true },
-        status: 'paused', id: MISSING_ID, project_id: MISSING_ID,
+        name: 'Photo upload',
+        slug: 'photo-upload',
+        description: 'Upload from picker to CDN',
+        schema_definition: { start_fields: [{ name: 'size', type: 'number' }] },
+        aggregation_rules: { lifecycle: true },
+        status: 'paused',
+        id: MISSING_ID,
+        project_id: MISSING_ID,
       });
       expect(res.statusCode).toBe(201);
       const d = res.json();
       expect(d).toEqual({
-        id: expect.any(String), project_id: projectId, name: 'Photo upload', slug: 'photo-upload',
-        description: 'Upload from picker to CDN', documentation: null,
-        schema_definition: { start_fields: [{ name: 'size', type: 'number' }] }, aggregation_rules: { lifecycle: true },
-        status: 'active', created_at: expect.stringMatching(ISO), updated_at: d.created_at,
+        id: expect.any(String),
+        project_id: projectId,
+        name: 'Photo upload',
+        slug: 'photo-upload',
+        description: 'Upload from picker to CDN',
+        documentation: null,
+        schema_definition: { start_fields: [{ name: 'size', type: 'number' }] },
+        aggregation_rules: { lifecycle: true },
+        status: 'active',
+        created_at: expect.stringMatching(ISO),
+        updated_at: d.created_at,
       });
       expect(d.id).not.toBe(MISSING_ID);
       expect((await req('GET', `${base()}/photo-upload`, ada.headers)).json()).toEqual(d);
@@ -61,19 +73,39 @@ describe('metric definitions', () => {
       expect({ status: list.statusCode, body: list.json() }).toEqual({ status: 200, body: { metrics: [d] } });
       expect(await auditRows(t, ada, d.id)).toEqual([
         {
-          team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'create', resource_type: 'metric_definition',
-          resource_id: d.id, changes: null, metadata: { name: 'Photo upload', slug: 'photo-upload' },
+          team_id: ada.teamId,
+          actor_type: 'user',
+          actor_id: ada.userId,
+          action: 'create',
+          resource_type: 'metric_definition',
+          resource_id: d.id,
+          changes: null,
+          metadata: { name: 'Photo upload', slug: 'photo-upload' },
         },
       ]);
     });
 
     it('defaults the optional fields to null; null and "" count as missing (§1.2)', async () => {
-      const d = await create({ name: 'N', slug: 'n', description: '', documentation: null, schema_definition: null, aggregation_rules: '' });
-      expect(d).toEqual(expect.objectContaining({ description: null, documentation: null, schema_definition: null, aggregation_rules: null }));
+      const d = await create({
+        name: 'N',
+        slug: 'n',
+        description: '',
+        documentation: null,
+        schema_definition: null,
+        aggregation_rules: '',
+      });
+      expect(d).toEqual(
+        expect.objectContaining({ description: null, documentation: null, schema_definition: null, aggregation_rules: null }),
+      );
     });
 
     it('accepts the longest values', async () => {
-      const d = await create({ name: '🦉'.repeat(255), slug: 'a'.repeat(255), description: 'd'.repeat(10_000), documentation: 'x'.repeat(100_000) });
+      const d = await create({
+        name: '🦉'.repeat(255),
+        slug: 'a'.repeat(255),
+        description: 'd'.repeat(10_000),
+        documentation: 'x'.repeat(100_000),
+      });
       expect([d.name, d.slug.length, d.description.length, d.documentation.length]).toEqual(['🦉'.repeat(255), 255, 10_000, 100_000]);
     });
 
@@ -82,21 +114,25 @@ describe('metric definitions', () => {
       async (body) => expectError(await req('POST', base(), ada.headers, body), 400, 'name and slug are required'),
     );
 
-    it.each(([
-      [{ name: 5, slug: 'BAD' }, 'name must be a string'],
-      [{ name: 'A', slug: 7 }, 'slug must be a string'],
-      [{ name: 'x'.repeat(256), slug: 'a' }, 'name must be at most 255 characters'],
-      [{ name: 'A', slug: 'a'.repeat(256) }, 'slug must be at most 255 characters'],
-      [{ name: 'A', slug: 'BAD', description: 5 }, 'description must be a string'],
-      [{ name: 'A', slug: 'a', description: 'x'.repeat(10_001) }, 'description must be at most 10000 characters'],
-      [{ name: 'A', slug: 'a', documentation: ['x'] }, 'documentation must be a string'],
-      [{ name: 'A', slug: 'a', documentation: 'x'.repeat(100_001) }, 'documentation must be at most 100000 characters'],
-      [{ name: 'A', slug: 'a', schema_definition: [1], aggregation_rules: 'x' }, 'schema_definition must be an object'],
-      [{ name: 'A', slug: 'a', schema_definition: 'x' }, 'schema_definition must be an object'],
-      [{ name: 'A', slug: 'a', aggregation_rules: true }, 'aggregation_rules must be an object'],
-      [{ name: 'A', slug: 'Photo' }, 'metric slug must contain only lowercase letters, numbers, and hyphens (e.g. "onboarding")'],
-      [{ name: 'A', slug: 'a_b' }, 'metric slug must contain only lowercase letters, numbers, and hyphens (e.g. "onboarding")'],
-    ] as [Record<string, unknown>, string][]).map(([body, error]) => [error, body] as const))('answers 400 "%s" in field order', async (error, body) => {
+    it.each(
+      (
+        [
+          [{ name: 5, slug: 'BAD' }, 'name must be a string'],
+          [{ name: 'A', slug: 7 }, 'slug must be a string'],
+          [{ name: 'x'.repeat(256), slug: 'a' }, 'name must be at most 255 characters'],
+          [{ name: 'A', slug: 'a'.repeat(256) }, 'slug must be at most 255 characters'],
+          [{ name: 'A', slug: 'BAD', description: 5 }, 'description must be a string'],
+          [{ name: 'A', slug: 'a', description: 'x'.repeat(10_001) }, 'description must be at most 10000 characters'],
+          [{ name: 'A', slug: 'a', documentation: ['x'] }, 'documentation must be a string'],
+          [{ name: 'A', slug: 'a', documentation: 'x'.repeat(100_001) }, 'documentation must be at most 100000 characters'],
+          [{ name: 'A', slug: 'a', schema_definition: [1], aggregation_rules: 'x' }, 'schema_definition must be an object'],
+          [{ name: 'A', slug: 'a', schema_definition: 'x' }, 'schema_definition must be an object'],
+          [{ name: 'A', slug: 'a', aggregation_rules: true }, 'aggregation_rules must be an object'],
+          [{ name: 'A', slug: 'Photo' }, 'metric slug must contain only lowercase letters, numbers, and hyphens (e.g. "onboarding")'],
+          [{ name: 'A', slug: 'a_b' }, 'metric slug must contain only lowercase letters, numbers, and hyphens (e.g. "onboarding")'],
+        ] as [Record<string, unknown>, string][]
+      ).map(([body, error]) => [error, body] as const),
+    )('answers 400 "%s" in field order', async (error, body) => {
       expectError(await req('POST', base(), ada.headers, body), 400, error);
       // 400s come before the project lookup.
       expectError(await req('POST', base(MISSING_ID), ada.headers, body), 400, error);
@@ -118,7 +154,11 @@ describe('metric definitions', () => {
 
     it('answers 409 for a live slug, and frees a deleted slug at once (B21)', async () => {
       const first = await create({ name: 'A', slug: 'dup' });
-      expectError(await req('POST', base(), ada.headers, { name: 'B', slug: 'dup' }), 409, 'A metric with this slug already exists in this project');
+      expectError(
+        await req('POST', base(), ada.headers, { name: 'B', slug: 'dup' }),
+        409,
+        'A metric with this slug already exists in this project',
+      );
       expect((await req('DELETE', `${base()}/dup`, ada.headers)).json()).toEqual({ deleted: true });
       const second = await create({ name: 'B', slug: 'dup' });
       expect(second.id).not.toBe(first.id);
@@ -182,13 +222,23 @@ describe('metric definitions', () => {
       const d = await create({ name: 'A', slug: 'm', description: 'old', schema_definition: { a: 1, b: 2 } });
       await new Promise((r) => setTimeout(r, 5));
       const res = await patch('m', {
-        name: 'B', slug: 'other', status: 'paused', description: null, documentation: '', schema_definition: { b: 2, a: 1 },
+        name: 'B',
+        slug: 'other',
+        status: 'paused',
+        description: null,
+        documentation: '',
+        schema_definition: { b: 2, a: 1 },
         aggregation_rules: { x: [1] },
       });
       expect(res.statusCode).toBe(200);
       const u = res.json();
       expect(u).toEqual({
-        ...d, name: 'B', status: 'paused', description: null, documentation: '', aggregation_rules: { x: [1] },
+        ...d,
+        name: 'B',
+        status: 'paused',
+        description: null,
+        documentation: '',
+        aggregation_rules: { x: [1] },
         updated_at: expect.stringMatching(ISO),
       });
       expect(Date.parse(u.updated_at)).toBeGreaterThan(Date.parse(d.updated_at));
@@ -196,12 +246,20 @@ describe('metric definitions', () => {
       expect((await req('GET', `/v1/metrics/by-id/${d.id}`, ada.headers)).json()).toEqual(u);
       const audit = await auditRows(t, ada, d.id);
       expect(audit[1]).toEqual({
-        team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'update', resource_type: 'metric_definition',
-        resource_id: d.id, metadata: null,
+        team_id: ada.teamId,
+        actor_type: 'user',
+        actor_id: ada.userId,
+        action: 'update',
+        resource_type: 'metric_definition',
+        resource_id: d.id,
+        metadata: null,
         // schema_definition was sent with another key order only: not a change.
         changes: {
-          name: { before: 'A', after: 'B' }, description: { before: 'old', after: null }, documentation: { before: null, after: '' },
-          aggregation_rules: { before: null, after: { x: [1] } }, status: { before: 'active', after: 'paused' },
+          name: { before: 'A', after: 'B' },
+          description: { before: 'old', after: null },
+          documentation: { before: null, after: '' },
+          aggregation_rules: { before: null, after: { x: [1] } },
+          status: { before: 'active', after: 'paused' },
         },
       });
       expect(audit).toHaveLength(2);
@@ -217,23 +275,29 @@ describe('metric definitions', () => {
       expect(await auditRows(t, ada, d.id)).toHaveLength(1);
       // Clearing a set field is a change.
       await patch('m', { description: null });
-      expect((await auditRows(t, ada, d.id))[1]).toEqual(expect.objectContaining({ changes: { description: { before: 'd', after: null } } }));
+      expect((await auditRows(t, ada, d.id))[1]).toEqual(
+        expect.objectContaining({ changes: { description: { before: 'd', after: null } } }),
+      );
     });
 
-    it.each(([
-      [{}, 'At least one field to update is required'],
-      [{ slug: 'x', status: null, name: '' }, 'At least one field to update is required'],
-      [{ name: 5, status: 'archived' }, 'name must be a string'],
-      [{ name: 'x'.repeat(256) }, 'name must be at most 255 characters'],
-      [{ description: 1 }, 'description must be a string'],
-      [{ description: 'x'.repeat(10_001) }, 'description must be at most 10000 characters'],
-      [{ documentation: {} }, 'documentation must be a string'],
-      [{ schema_definition: [] }, 'schema_definition must be an object'],
-      [{ schema_definition: '' }, 'schema_definition must be an object'],
-      [{ aggregation_rules: 3 }, 'aggregation_rules must be an object'],
-      [{ status: 1 }, 'status must be a string'],
-      [{ status: 'archived' }, 'status must be one of active, paused'],
-    ] as [Record<string, unknown>, string][]).map(([body, error]) => [error, body] as const))('answers 400 "%s" before any lookup', async (error, body) => {
+    it.each(
+      (
+        [
+          [{}, 'At least one field to update is required'],
+          [{ slug: 'x', status: null, name: '' }, 'At least one field to update is required'],
+          [{ name: 5, status: 'archived' }, 'name must be a string'],
+          [{ name: 'x'.repeat(256) }, 'name must be at most 255 characters'],
+          [{ description: 1 }, 'description must be a string'],
+          [{ description: 'x'.repeat(10_001) }, 'description must be at most 10000 characters'],
+          [{ documentation: {} }, 'documentation must be a string'],
+          [{ schema_definition: [] }, 'schema_definition must be an object'],
+          [{ schema_definition: '' }, 'schema_definition must be an object'],
+          [{ aggregation_rules: 3 }, 'aggregation_rules must be an object'],
+          [{ status: 1 }, 'status must be a string'],
+          [{ status: 'archived' }, 'status must be one of active, paused'],
+        ] as [Record<string, unknown>, string][]
+      ).map(([body, error]) => [error, body] as const),
+    )('answers 400 "%s" before any lookup', async (error, body) => {
       await create({ name: 'A', slug: 'm' });
       expectError(await patch('m', body), 400, error);
       expectError(await patch('m', body, ada.headers, MISSING_ID), 400, error);
@@ -241,7 +305,12 @@ describe('metric definitions', () => {
 
     it('answers 400 for a body that is not a JSON object, and for no body', async () => {
       await create({ name: 'A', slug: 'm' });
-      const arr = await t.app.inject({ method: 'PATCH', url: `${base()}/m`, headers: { ...ada.headers, 'content-type': 'application/json' }, payload: '[1]' });
+      const arr = await t.app.inject({
+        method: 'PATCH',
+        url: `${base()}/m`,
+        headers: { ...ada.headers, 'content-type': 'application/json' },
+        payload: '[1]',
+      });
       expectError(arr, 400, 'Request body must be a JSON object');
       const none = await t.app.inject({ method: 'PATCH', url: `${base()}/m`, headers: ada.headers });
       expectError(none, 400, 'At least one field to update is required');
@@ -277,8 +346,14 @@ describe('metric definitions', () => {
       const q = await req('GET', `${base()}/m/query`, ada.headers);
       expect(q.json().aggregation.record_count).toBe(1);
       expect((await auditRows(t, ada, d.id))[1]).toEqual({
-        team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'delete', resource_type: 'metric_definition',
-        resource_id: d.id, changes: null, metadata: { slug: 'm' },
+        team_id: ada.teamId,
+        actor_type: 'user',
+        actor_id: ada.userId,
+        action: 'delete',
+        resource_type: 'metric_definition',
+        resource_id: d.id,
+        changes: null,
+        metadata: { slug: 'm' },
       });
     });
 
@@ -336,13 +411,18 @@ describe('metric definitions', () => {
     });
 
     it('lets an agent key write in its own team (audited as the key) and never reach another team', async () => {
-      const agent = await insertKey(t, { teamId: ada.teamId, createdBy: ada.userId, permissions: [Permission.MetricsRead, Permission.MetricsWrite] });
+      const agent = await insertKey(t, {
+        teamId: ada.teamId,
+        createdBy: ada.userId,
+        permissions: [Permission.MetricsRead, Permission.MetricsWrite],
+      });
       const created = await req('POST', base(), agent.headers, { name: 'A', slug: 'm' });
       expect(created.statusCode).toBe(201);
       const d = created.json();
       expect((await req('PATCH', `${base()}/m`, agent.headers, { status: 'paused' })).json().status).toBe('paused');
       expect((await auditRows(t, ada, d.id)).map((r) => [r.actor_type, r.actor_id, r.action])).toEqual([
-        ['api_key', agent.id, 'create'], ['api_key', agent.id, 'update'],
+        ['api_key', agent.id, 'create'],
+        ['api_key', agent.id, 'update'],
       ]);
       const eve = await loginAs(t, 'eve@example.com');
       const foreign = await postProject(t, eve);

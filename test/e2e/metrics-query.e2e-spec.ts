@@ -45,9 +45,19 @@ describe('metric queries', () => {
   const row = (over: Partial<MetricRow>): MetricRow => ({ appId: appA.id, slug: SLUG, phase: 'record', at: recent(60), ...over });
 
   const EMPTY_AGGREGATION = {
-    total_count: 0, start_count: 0, complete_count: 0, fail_count: 0, cancel_count: 0, record_count: 0,
-    success_rate: null, duration_avg_ms: null, duration_p50_ms: null, duration_p95_ms: null, duration_p99_ms: null,
-    unique_users: 0, error_breakdown: [],
+    total_count: 0,
+    start_count: 0,
+    complete_count: 0,
+    fail_count: 0,
+    cancel_count: 0,
+    record_count: 0,
+    success_rate: null,
+    duration_avg_ms: null,
+    duration_p50_ms: null,
+    duration_p95_ms: null,
+    duration_p99_ms: null,
+    unique_users: 0,
+    error_breakdown: [],
   };
 
   describe('GET …/metrics/:slug/query', () => {
@@ -84,11 +94,24 @@ describe('metric queries', () => {
       ]);
     };
     const HAND_WORKED = {
-      total_count: 12, start_count: 2, complete_count: 4, fail_count: 3, cancel_count: 1, record_count: 2,
+      total_count: 12,
+      start_count: 2,
+      complete_count: 4,
+      fail_count: 3,
+      cancel_count: 1,
+      record_count: 2,
       // with the future row (complete, 5 ms): durations 5 30 50 75 100 200 400 900 1000 (n = 9), mean 2760 / 9 = 306.666… → 306.67,
       // p50 pos 4 → 100; p95 pos 7.6 → 900 + 0.6·100 = 960; p99 pos 7.92 → 992; success 4 / 7 = 57.142… → 57.14
-      success_rate: 57.14, duration_avg_ms: 306.67, duration_p50_ms: 100, duration_p95_ms: 960, duration_p99_ms: 992,
-      unique_users: 5, error_breakdown: [{ error: 'Timeout', count: 2 }, { error: 'Crash', count: 1 }],
+      success_rate: 57.14,
+      duration_avg_ms: 306.67,
+      duration_p50_ms: 100,
+      duration_p95_ms: 960,
+      duration_p99_ms: 992,
+      unique_users: 5,
+      error_breakdown: [
+        { error: 'Timeout', count: 2 },
+        { error: 'Crash', count: 1 },
+      ],
     };
 
     it('computes counts, success rate, mean and exact interpolated percentiles over the selected rows', async () => {
@@ -96,21 +119,41 @@ describe('metric queries', () => {
       expect(await ok(queryUrl())).toEqual({
         slug: SLUG,
         aggregation: {
-          total_count: 11, start_count: 2, complete_count: 3, fail_count: 3, cancel_count: 1, record_count: 2,
-          success_rate: 50, duration_avg_ms: 344.38, duration_p50_ms: 150, duration_p95_ms: 965, duration_p99_ms: 993,
-          unique_users: 5, error_breakdown: [{ error: 'Timeout', count: 2 }, { error: 'Crash', count: 1 }],
+          total_count: 11,
+          start_count: 2,
+          complete_count: 3,
+          fail_count: 3,
+          cancel_count: 1,
+          record_count: 2,
+          success_rate: 50,
+          duration_avg_ms: 344.38,
+          duration_p50_ms: 150,
+          duration_p95_ms: 965,
+          duration_p99_ms: 993,
+          unique_users: 5,
+          error_breakdown: [
+            { error: 'Timeout', count: 2 },
+            { error: 'Crash', count: 1 },
+          ],
         },
       });
     });
 
-    it('selects the project\'s live apps, the slug, the last 24 h (no upper bound) and production rows by default', async () => {
+    it("selects the project's live apps, the slug, the last 24 h (no upper bound) and production rows by default", async () => {
       await insertMetricRows(t, dataSet());
       await noise();
       expect((await ok(queryUrl())).aggregation).toEqual(HAND_WORKED);
       // data_mode: development = only the is_dev row; all = both.
       expect((await ok(queryUrl('data_mode=development'))).aggregation).toEqual({
-        ...EMPTY_AGGREGATION, total_count: 1, complete_count: 1, success_rate: 100, duration_avg_ms: 5, duration_p50_ms: 5,
-        duration_p95_ms: 5, duration_p99_ms: 5, unique_users: 1,
+        ...EMPTY_AGGREGATION,
+        total_count: 1,
+        complete_count: 1,
+        success_rate: 100,
+        duration_avg_ms: 5,
+        duration_p50_ms: 5,
+        duration_p95_ms: 5,
+        duration_p99_ms: 5,
+        unique_users: 1,
       });
       expect((await ok(queryUrl('data_mode=all'))).aggregation.total_count).toBe(13);
       // An explicit since reaches the 25-hour-old row; until is inclusive.
@@ -124,21 +167,40 @@ describe('metric queries', () => {
     it('applies app_id, app_version, device_model, os_version, user_id and environment filters', async () => {
       await insertMetricRows(t, [
         ...dataSet(),
-        row({ phase: 'complete', durationMs: 10, deviceModel: 'iPhone16,1', osVersion: '18.1', userId: 'u9', environment: 'ios', appVersion: '2.0' }),
+        row({
+          phase: 'complete',
+          durationMs: 10,
+          deviceModel: 'iPhone16,1',
+          osVersion: '18.1',
+          userId: 'u9',
+          environment: 'ios',
+          appVersion: '2.0',
+        }),
       ]);
       const q = async (qs: string) => (await ok(queryUrl(qs))).aggregation;
-      expect((await q(`app_id=${appB.id.toUpperCase()}`))).toEqual({
-        ...EMPTY_AGGREGATION, total_count: 3, fail_count: 2, cancel_count: 1, success_rate: 0, duration_avg_ms: 215,
+      expect(await q(`app_id=${appB.id.toUpperCase()}`)).toEqual({
+        ...EMPTY_AGGREGATION,
+        total_count: 3,
+        fail_count: 2,
+        cancel_count: 1,
+        success_rate: 0,
+        duration_avg_ms: 215,
         // durations 30 and 400: p95 = 30 + 0.95·370 = 381.5, p99 = 30 + 0.99·370 = 396.3
-        duration_p50_ms: 215, duration_p95_ms: 381.5, duration_p99_ms: 396.3, unique_users: 3,
-        error_breakdown: [{ error: 'Crash', count: 1 }, { error: 'Timeout', count: 1 }],
+        duration_p50_ms: 215,
+        duration_p95_ms: 381.5,
+        duration_p99_ms: 396.3,
+        unique_users: 3,
+        error_breakdown: [
+          { error: 'Crash', count: 1 },
+          { error: 'Timeout', count: 1 },
+        ],
       });
       expect((await q('app_version=1.1')).total_count).toBe(3);
       expect((await q('device_model=iPhone16%2C1')).total_count).toBe(1);
       expect((await q('os_version=18.1&user_id=u9')).total_count).toBe(1);
       expect((await q('user_id=u1')).total_count).toBe(3);
       expect((await q('environment=android')).total_count).toBe(3);
-      expect((await q('environment=web'))).toEqual(EMPTY_AGGREGATION);
+      expect(await q('environment=web')).toEqual(EMPTY_AGGREGATION);
     });
 
     it('answers the full all-zero shape for an app_id outside the project, an unknown slug and a project without apps', async () => {
@@ -147,12 +209,16 @@ describe('metric queries', () => {
       const foreignApp = await insertApp(t, { teamId: ada.teamId, createdBy: ada.userId, projectId: otherProject });
       await insertMetricRows(t, [row({ appId: foreignApp.id })]);
       expect(await ok(queryUrl(`app_id=${foreignApp.id}&group_by=environment`))).toEqual({
-        slug: SLUG, aggregation: { ...EMPTY_AGGREGATION, groups: [] },
+        slug: SLUG,
+        aggregation: { ...EMPTY_AGGREGATION, groups: [] },
       });
       expect(await ok(queryUrl(`app_id=${MISSING_ID}`))).toEqual({ slug: SLUG, aggregation: EMPTY_AGGREGATION });
       expect(await ok(queryUrl('', 'Nope'))).toEqual({ slug: 'Nope', aggregation: EMPTY_AGGREGATION });
       const empty = await createProjectRow(t, ada.teamId);
-      expect(await ok(queryUrl('group_by=time:day', SLUG, empty))).toEqual({ slug: SLUG, aggregation: { ...EMPTY_AGGREGATION, groups: [] } });
+      expect(await ok(queryUrl('group_by=time:day', SLUG, empty))).toEqual({
+        slug: SLUG,
+        aggregation: { ...EMPTY_AGGREGATION, groups: [] },
+      });
     });
 
     it('groups by a column: total desc, value by code point, null last, each group computed like the top level', async () => {
@@ -168,16 +234,25 @@ describe('metric queries', () => {
       expect(totals).toEqual((await ok(queryUrl())).aggregation);
       expect(groups).toHaveLength(3);
       const byApp = (await ok(queryUrl('group_by=app_id'))).aggregation.groups.map((g: Json) => [g.value, g.total_count]);
-      expect(byApp).toEqual([[appA.id, 8], [appB.id, 3]]);
+      expect(byApp).toEqual([
+        [appA.id, 8],
+        [appB.id, 3],
+      ]);
     });
 
     it('orders ties by code point with null last, caps column groups at 100 and errors at 20', async () => {
       const versions = ['b', 'a', 'B', null, 'é', 'a-1'];
-      await insertMetricRows(t, versions.map((v) => row({ slug: 'ties', appVersion: v })));
+      await insertMetricRows(
+        t,
+        versions.map((v) => row({ slug: 'ties', appVersion: v })),
+      );
       const groups = (await ok(queryUrl('group_by=app_version', 'ties'))).aggregation.groups.map((g: Json) => g.value);
       expect(groups).toEqual(['B', 'a', 'a-1', 'b', 'é', null]);
 
-      await insertMetricRows(t, Array.from({ length: 105 }, (_, i) => row({ slug: 'many', deviceModel: `d${String(i).padStart(3, '0')}` })));
+      await insertMetricRows(
+        t,
+        Array.from({ length: 105 }, (_, i) => row({ slug: 'many', deviceModel: `d${String(i).padStart(3, '0')}` })),
+      );
       await insertMetricRows(t, [row({ slug: 'many', deviceModel: 'd104' })]);
       const many = (await ok(queryUrl('group_by=device_model', 'many'))).aggregation.groups;
       expect(many).toHaveLength(100);
@@ -192,7 +267,11 @@ describe('metric queries', () => {
       ]);
       const breakdown = (await ok(queryUrl('', 'errs'))).aggregation.error_breakdown;
       expect(breakdown.map((e: Json) => e.error)).toEqual([
-        'e19', 'B', 'a', 'b', ...Array.from({ length: 16 }, (_, i) => `e${String(i).padStart(2, '0')}`),
+        'e19',
+        'B',
+        'a',
+        'b',
+        ...Array.from({ length: 16 }, (_, i) => `e${String(i).padStart(2, '0')}`),
       ]);
       expect(breakdown[0]).toEqual({ error: 'e19', count: 2 });
     });
@@ -207,17 +286,47 @@ describe('metric queries', () => {
       const window = 'since=2024-10-20&until=2024-11-01';
       const day = (await ok(queryUrl(`${window}&group_by=time:day&tz=Europe/Berlin`))).aggregation.groups;
       expect(day).toEqual([
-        { key: 'time:day', value: '2024-10-25T22:00:00.000Z', total_count: 1, complete_count: 1, fail_count: 0, success_rate: 100, duration_avg_ms: 10 },
+        {
+          key: 'time:day',
+          value: '2024-10-25T22:00:00.000Z',
+          total_count: 1,
+          complete_count: 1,
+          fail_count: 0,
+          success_rate: 100,
+          duration_avg_ms: 10,
+        },
         // Sunday 27 October in Berlin: 25 hours, from 22:00Z to 23:00Z next day.
-        { key: 'time:day', value: '2024-10-26T22:00:00.000Z', total_count: 2, complete_count: 1, fail_count: 1, success_rate: 50, duration_avg_ms: 20 },
-        { key: 'time:day', value: '2024-10-27T23:00:00.000Z', total_count: 1, complete_count: 0, fail_count: 0, success_rate: null, duration_avg_ms: null },
+        {
+          key: 'time:day',
+          value: '2024-10-26T22:00:00.000Z',
+          total_count: 2,
+          complete_count: 1,
+          fail_count: 1,
+          success_rate: 50,
+          duration_avg_ms: 20,
+        },
+        {
+          key: 'time:day',
+          value: '2024-10-27T23:00:00.000Z',
+          total_count: 1,
+          complete_count: 0,
+          fail_count: 0,
+          success_rate: null,
+          duration_avg_ms: null,
+        },
       ]);
       const utc = (await ok(queryUrl(`${window}&group_by=time:day`))).aggregation.groups.map((g: Json) => [g.value, g.total_count]);
-      expect(utc).toEqual([['2024-10-26T00:00:00.000Z', 2], ['2024-10-27T00:00:00.000Z', 2]]);
+      expect(utc).toEqual([
+        ['2024-10-26T00:00:00.000Z', 2],
+        ['2024-10-27T00:00:00.000Z', 2],
+      ]);
       expect((await ok(queryUrl(`${window}&group_by=time:day&tz=europe/berlin`))).aggregation.groups).toEqual(day);
 
       // Hourly buckets over 8 days: 192 buckets, none dropped (the reference kept the 100 oldest).
-      await insertMetricRows(t, Array.from({ length: 192 }, (_, i) => row({ slug: 'hourly', at: new Date(Date.UTC(2024, 2, 1) + i * 3_600_000 + 1234) })));
+      await insertMetricRows(
+        t,
+        Array.from({ length: 192 }, (_, i) => row({ slug: 'hourly', at: new Date(Date.UTC(2024, 2, 1) + i * 3_600_000 + 1234) })),
+      );
       const hourly = (await ok(queryUrl('since=2024-02-28&until=2024-03-10&group_by=time:hour', 'hourly'))).aggregation.groups;
       expect(hourly).toHaveLength(192);
       expect([hourly[0].value, hourly[191].value]).toEqual(['2024-03-01T00:00:00.000Z', '2024-03-08T23:00:00.000Z']);
@@ -254,7 +363,10 @@ describe('metric queries', () => {
   describe('time buckets at the repository level (B19, DST)', () => {
     const bucketsOf = async (rows: string[], groupBy: GroupBy, tz: string): Promise<[string, number][]> => {
       const slug = `tz-${randomUUID()}`;
-      await insertMetricRows(t, rows.map((at) => row({ slug, at })));
+      await insertMetricRows(
+        t,
+        rows.map((at) => row({ slug, at })),
+      );
       const result = await t.app.get(MetricEventsRepository).aggregate({ projectId, slug, since: new Date(0), groupBy, tz });
       expect(result.totalCount).toBe(rows.length);
       return result.groups.map((g) => [(g.value as Date).toISOString(), g.totalCount]);
@@ -263,77 +375,159 @@ describe('metric queries', () => {
     it('Europe/Berlin 2024-03-31 is a 23-hour day; ISO weeks start Monday 00:00 local', async () => {
       const rows = ['2024-03-30T22:59:59.999Z', '2024-03-30T23:00:00.000Z', '2024-03-31T21:59:59.999Z', '2024-03-31T22:00:00.000Z'];
       expect(await bucketsOf(rows, GroupBy.Day, 'Europe/Berlin')).toEqual([
-        ['2024-03-29T23:00:00.000Z', 1], ['2024-03-30T23:00:00.000Z', 2], ['2024-03-31T22:00:00.000Z', 1],
+        ['2024-03-29T23:00:00.000Z', 1],
+        ['2024-03-30T23:00:00.000Z', 2],
+        ['2024-03-31T22:00:00.000Z', 1],
       ]);
-      expect(await bucketsOf(rows, GroupBy.Week, 'Europe/Berlin')).toEqual([['2024-03-24T23:00:00.000Z', 3], ['2024-03-31T22:00:00.000Z', 1]]);
+      expect(await bucketsOf(rows, GroupBy.Week, 'Europe/Berlin')).toEqual([
+        ['2024-03-24T23:00:00.000Z', 3],
+        ['2024-03-31T22:00:00.000Z', 1],
+      ]);
       // The skipped hour: 01:59 CET and 03:00 CEST are consecutive local hours, one UTC hour apart.
       expect(await bucketsOf(['2024-03-31T00:59:00.000Z', '2024-03-31T01:00:00.000Z'], GroupBy.Hour, 'Europe/Berlin')).toEqual([
-        ['2024-03-31T00:00:00.000Z', 1], ['2024-03-31T01:00:00.000Z', 1],
+        ['2024-03-31T00:00:00.000Z', 1],
+        ['2024-03-31T01:00:00.000Z', 1],
       ]);
     });
 
     it('Europe/Berlin 2024-10-27 is a 25-hour day; the repeated 02:00 hour is two buckets', async () => {
       const rows = ['2024-10-26T21:59:59.999Z', '2024-10-26T22:00:00.000Z', '2024-10-27T22:59:59.999Z', '2024-10-27T23:00:00.000Z'];
       expect(await bucketsOf(rows, GroupBy.Day, 'Europe/Berlin')).toEqual([
-        ['2024-10-25T22:00:00.000Z', 1], ['2024-10-26T22:00:00.000Z', 2], ['2024-10-27T23:00:00.000Z', 1],
+        ['2024-10-25T22:00:00.000Z', 1],
+        ['2024-10-26T22:00:00.000Z', 2],
+        ['2024-10-27T23:00:00.000Z', 1],
       ]);
       // 02:30 CEST (00:30Z) and 02:30 CET (01:30Z): the same wall-clock hour twice.
-      expect(await bucketsOf(['2024-10-27T00:30:00.000Z', '2024-10-27T01:30:00.000Z', '2024-10-27T01:59:59.999Z'], GroupBy.Hour, 'Europe/Berlin')).toEqual([
-        ['2024-10-27T00:00:00.000Z', 1], ['2024-10-27T01:00:00.000Z', 2],
+      expect(
+        await bucketsOf(
+          ['2024-10-27T00:30:00.000Z', '2024-10-27T01:30:00.000Z', '2024-10-27T01:59:59.999Z'],
+          GroupBy.Hour,
+          'Europe/Berlin',
+        ),
+      ).toEqual([
+        ['2024-10-27T00:00:00.000Z', 1],
+        ['2024-10-27T01:00:00.000Z', 2],
       ]);
     });
 
     it('America/Sao_Paulo 2018-11-04: DST began at local midnight, the day starts 01:00 local and lasts 23 hours', async () => {
       const rows = ['2018-11-04T02:59:59.999Z', '2018-11-04T03:00:00.000Z', '2018-11-05T01:59:59.999Z', '2018-11-05T02:00:00.000Z'];
       expect(await bucketsOf(rows, GroupBy.Day, 'America/Sao_Paulo')).toEqual([
-        ['2018-11-03T03:00:00.000Z', 1], ['2018-11-04T03:00:00.000Z', 2], ['2018-11-05T02:00:00.000Z', 1],
+        ['2018-11-03T03:00:00.000Z', 1],
+        ['2018-11-04T03:00:00.000Z', 2],
+        ['2018-11-05T02:00:00.000Z', 1],
       ]);
       // 2019-02-16 (DST ended at midnight, 23:00–24:00 local repeated): a 25-hour day.
-      expect(await bucketsOf(['2019-02-16T02:00:00.000Z', '2019-02-17T02:59:59.999Z', '2019-02-17T03:00:00.000Z'], GroupBy.Day, 'America/Sao_Paulo')).toEqual([
-        ['2019-02-16T02:00:00.000Z', 2], ['2019-02-17T03:00:00.000Z', 1],
+      expect(
+        await bucketsOf(
+          ['2019-02-16T02:00:00.000Z', '2019-02-17T02:59:59.999Z', '2019-02-17T03:00:00.000Z'],
+          GroupBy.Day,
+          'America/Sao_Paulo',
+        ),
+      ).toEqual([
+        ['2019-02-16T02:00:00.000Z', 2],
+        ['2019-02-17T03:00:00.000Z', 1],
       ]);
     });
 
     it('Asia/Kathmandu (+05:45): hour buckets start at :15 UTC, days at 18:15 UTC', async () => {
-      expect(await bucketsOf(['2024-01-01T10:00:00.000Z', '2024-01-01T10:14:59.999Z', '2024-01-01T10:15:00.000Z'], GroupBy.Hour, 'Asia/Kathmandu')).toEqual([
-        ['2024-01-01T09:15:00.000Z', 2], ['2024-01-01T10:15:00.000Z', 1],
+      expect(
+        await bucketsOf(
+          ['2024-01-01T10:00:00.000Z', '2024-01-01T10:14:59.999Z', '2024-01-01T10:15:00.000Z'],
+          GroupBy.Hour,
+          'Asia/Kathmandu',
+        ),
+      ).toEqual([
+        ['2024-01-01T09:15:00.000Z', 2],
+        ['2024-01-01T10:15:00.000Z', 1],
       ]);
       expect(await bucketsOf(['2024-01-01T18:14:59.999Z', '2024-01-01T18:15:00.000Z'], GroupBy.Day, 'Asia/Kathmandu')).toEqual([
-        ['2023-12-31T18:15:00.000Z', 1], ['2024-01-01T18:15:00.000Z', 1],
+        ['2023-12-31T18:15:00.000Z', 1],
+        ['2024-01-01T18:15:00.000Z', 1],
       ]);
     });
 
     it('UTC hours, days and ISO weeks', async () => {
       const rows = ['2024-03-08T14:22:05.417Z', '2024-03-08T14:59:59.999Z', '2024-03-10T23:59:59.999Z', '2024-03-11T00:00:00.000Z'];
       expect(await bucketsOf(rows, GroupBy.Hour, 'UTC')).toEqual([
-        ['2024-03-08T14:00:00.000Z', 2], ['2024-03-10T23:00:00.000Z', 1], ['2024-03-11T00:00:00.000Z', 1],
+        ['2024-03-08T14:00:00.000Z', 2],
+        ['2024-03-10T23:00:00.000Z', 1],
+        ['2024-03-11T00:00:00.000Z', 1],
       ]);
-      expect(await bucketsOf(rows, GroupBy.Week, 'UTC')).toEqual([['2024-03-04T00:00:00.000Z', 3], ['2024-03-11T00:00:00.000Z', 1]]);
+      expect(await bucketsOf(rows, GroupBy.Week, 'UTC')).toEqual([
+        ['2024-03-04T00:00:00.000Z', 3],
+        ['2024-03-11T00:00:00.000Z', 1],
+      ]);
     });
   });
 
   describe('GET …/metrics/:slug/events', () => {
     it('answers MetricEvent objects with every field, newest first', async () => {
       const full = {
-        appId: appA.id, slug: SLUG, phase: 'complete' as const, at: '2024-03-08T14:22:05.417Z', sessionId: randomUUID(),
-        userId: 'user-42', apiKeyId: appA.clientKeyId, trackingId: randomUUID(), durationMs: 1250,
-        attributes: { tracking_id: 'x', duration_ms: '1250', format: 'heic' }, environment: 'ios', osVersion: '18.1',
-        appVersion: '3.4.1', deviceModel: 'iPhone16,1', buildNumber: '311', clientEventId: randomUUID(), receivedAt: '2024-03-08T14:22:06.002Z',
+        appId: appA.id,
+        slug: SLUG,
+        phase: 'complete' as const,
+        at: '2024-03-08T14:22:05.417Z',
+        sessionId: randomUUID(),
+        userId: 'user-42',
+        apiKeyId: appA.clientKeyId,
+        trackingId: randomUUID(),
+        durationMs: 1250,
+        attributes: { tracking_id: 'x', duration_ms: '1250', format: 'heic' },
+        environment: 'ios',
+        osVersion: '18.1',
+        appVersion: '3.4.1',
+        deviceModel: 'iPhone16,1',
+        buildNumber: '311',
+        clientEventId: randomUUID(),
+        receivedAt: '2024-03-08T14:22:06.002Z',
       };
       const [id, bare] = await insertMetricRows(t, [full, row({ at: '2024-03-08T14:22:05.416Z' })]);
       const body = await ok(eventsUrl());
       expect(body).toEqual({
         events: [
           {
-            id, app_id: appA.id, session_id: full.sessionId, user_id: 'user-42', api_key_id: appA.clientKeyId, metric_slug: SLUG,
-            phase: 'complete', tracking_id: full.trackingId, duration_ms: 1250, error: null, attributes: full.attributes,
-            environment: 'ios', os_version: '18.1', app_version: '3.4.1', device_model: 'iPhone16,1', build_number: '311',
-            is_dev: false, client_event_id: full.clientEventId, timestamp: '2024-03-08T14:22:05.417Z', received_at: '2024-03-08T14:22:06.002Z',
+            id,
+            app_id: appA.id,
+            session_id: full.sessionId,
+            user_id: 'user-42',
+            api_key_id: appA.clientKeyId,
+            metric_slug: SLUG,
+            phase: 'complete',
+            tracking_id: full.trackingId,
+            duration_ms: 1250,
+            error: null,
+            attributes: full.attributes,
+            environment: 'ios',
+            os_version: '18.1',
+            app_version: '3.4.1',
+            device_model: 'iPhone16,1',
+            build_number: '311',
+            is_dev: false,
+            client_event_id: full.clientEventId,
+            timestamp: '2024-03-08T14:22:05.417Z',
+            received_at: '2024-03-08T14:22:06.002Z',
           },
           {
-            id: bare, app_id: appA.id, session_id: null, user_id: null, api_key_id: null, metric_slug: SLUG, phase: 'record',
-            tracking_id: null, duration_ms: null, error: null, attributes: {}, environment: null, os_version: null, app_version: null,
-            device_model: null, build_number: null, is_dev: false, client_event_id: null, timestamp: '2024-03-08T14:22:05.416Z',
+            id: bare,
+            app_id: appA.id,
+            session_id: null,
+            user_id: null,
+            api_key_id: null,
+            metric_slug: SLUG,
+            phase: 'record',
+            tracking_id: null,
+            duration_ms: null,
+            error: null,
+            attributes: {},
+            environment: null,
+            os_version: null,
+            app_version: null,
+            device_model: null,
+            build_number: null,
+            is_dev: false,
+            client_event_id: null,
+            timestamp: '2024-03-08T14:22:05.416Z',
             received_at: expect.any(String),
           },
         ],
@@ -351,9 +545,9 @@ describe('metric queries', () => {
         ...Array.from({ length: 3 }, (_, i) => row({ appId: i === 1 ? appB.id : appA.id, at: `2024-03-08T11:00:00.00${i}Z` })),
         row({ at: '2024-03-08T13:00:00.000Z' }),
       ]);
-      const expected = (await t.ds.query(
-        `SELECT id FROM metric_events WHERE metric_slug = $1 ORDER BY "timestamp" DESC, id DESC`, [SLUG],
-      )).map((r: { id: string }) => r.id);
+      const expected = (
+        await t.ds.query(`SELECT id FROM metric_events WHERE metric_slug = $1 ORDER BY "timestamp" DESC, id DESC`, [SLUG])
+      ).map((r: { id: string }) => r.id);
       expect(new Set(expected)).toEqual(new Set(ids));
       for (const limit of [1, 2, 3, 7, 11, 200]) {
         const seen: string[] = [];
@@ -422,7 +616,14 @@ describe('metric queries', () => {
       expectError(await get(eventsUrl('', SLUG, MISSING_ID)), 404, 'Project not found');
       // limit is never an error (floored, clamped).
       await insertMetricRows(t, [row({}), row({}), row({})]);
-      for (const [limit, n] of [['1.9', 1], ['0', 3], ['-5', 1], ['abc', 3], ['1e9', 3], ['2', 2]] as const) {
+      for (const [limit, n] of [
+        ['1.9', 1],
+        ['0', 3],
+        ['-5', 1],
+        ['abc', 3],
+        ['1e9', 3],
+        ['2', 2],
+      ] as const) {
         expect([limit, (await ok(eventsUrl(`limit=${limit}`))).events.length]).toEqual([limit, n]);
       }
     });
@@ -431,12 +632,38 @@ describe('metric queries', () => {
   it('never answers 5xx to hostile values of any parameter (B14)', async () => {
     await insertMetricRows(t, [row({ phase: 'complete', durationMs: 1 })]);
     const hostile = [
-      '%00', 'a%00b', '%C3%28', "'%3B DROP TABLE metric_events; --", '%F0%9F%A6%89'.repeat(50), 'x'.repeat(5000), '1e309', '-1',
-      '%5B%5D', '%7B%7D', 'null', 'undefined', '..%2F..', '%E2%80%AE', '%EF%BF%BF', '%ED%A0%80',
+      '%00',
+      'a%00b',
+      '%C3%28',
+      "'%3B DROP TABLE metric_events; --",
+      '%F0%9F%A6%89'.repeat(50),
+      'x'.repeat(5000),
+      '1e309',
+      '-1',
+      '%5B%5D',
+      '%7B%7D',
+      'null',
+      'undefined',
+      '..%2F..',
+      '%E2%80%AE',
+      '%EF%BF%BF',
+      '%ED%A0%80',
     ];
     const params = {
       events: ['phase', 'tracking_id', 'user_id', 'environment', 'since', 'until', 'data_mode', 'cursor', 'limit'],
-      query: ['since', 'until', 'app_id', 'app_version', 'device_model', 'os_version', 'user_id', 'environment', 'data_mode', 'group_by', 'tz'],
+      query: [
+        'since',
+        'until',
+        'app_id',
+        'app_version',
+        'device_model',
+        'os_version',
+        'user_id',
+        'environment',
+        'data_mode',
+        'group_by',
+        'tz',
+      ],
     };
     const failures: string[] = [];
     for (const value of hostile) {
@@ -462,8 +689,17 @@ describe('metric queries', () => {
     const at = (minAgo: number) => new Date(now - minAgo * 60_000).toISOString();
     await ingestOk(t, appA, [
       aFullEvent({ message: 'metric:checkout:start', timestamp: at(10), custom_attributes: { tracking_id: MISSING_ID } }),
-      aFullEvent({ message: 'metric:checkout:complete', timestamp: at(9), custom_attributes: { duration_ms: '1250', tracking_id: MISSING_ID } }),
-      aFullEvent({ message: 'metric:checkout:fail', level: 'error', timestamp: at(8), custom_attributes: { duration_ms: '0', error: 'Timeout' } }),
+      aFullEvent({
+        message: 'metric:checkout:complete',
+        timestamp: at(9),
+        custom_attributes: { duration_ms: '1250', tracking_id: MISSING_ID },
+      }),
+      aFullEvent({
+        message: 'metric:checkout:fail',
+        level: 'error',
+        timestamp: at(8),
+        custom_attributes: { duration_ms: '0', error: 'Timeout' },
+      }),
       aFullEvent({ message: 'metric:Checkout:start', timestamp: at(7) }),
       aFullEvent({ message: 'checkout_started', timestamp: at(6) }),
     ]);
@@ -476,17 +712,39 @@ describe('metric queries', () => {
     expect(res).toEqual({
       slug: 'checkout',
       aggregation: {
-        total_count: 3, start_count: 1, complete_count: 1, fail_count: 1, cancel_count: 0, record_count: 0, success_rate: 50,
-        duration_avg_ms: 625, duration_p50_ms: 625, duration_p95_ms: 1187.5, duration_p99_ms: 1237.5, unique_users: 1,
+        total_count: 3,
+        start_count: 1,
+        complete_count: 1,
+        fail_count: 1,
+        cancel_count: 0,
+        record_count: 0,
+        success_rate: 50,
+        duration_avg_ms: 625,
+        duration_p50_ms: 625,
+        duration_p95_ms: 1187.5,
+        duration_p99_ms: 1237.5,
+        unique_users: 1,
         error_breakdown: [{ error: 'Timeout', count: 1 }],
-        groups: res.aggregation.groups.length === 1
-          ? [{ key: 'time:day', value: localDayStart, total_count: 3, complete_count: 1, fail_count: 1, success_rate: 50, duration_avg_ms: 625 }]
-          : expect.any(Array), // the three rows straddle a Kathmandu midnight (10-minute window): only the totals are checked
+        groups:
+          res.aggregation.groups.length === 1
+            ? [
+                {
+                  key: 'time:day',
+                  value: localDayStart,
+                  total_count: 3,
+                  complete_count: 1,
+                  fail_count: 1,
+                  success_rate: 50,
+                  duration_avg_ms: 625,
+                },
+              ]
+            : expect.any(Array), // the three rows straddle a Kathmandu midnight (10-minute window): only the totals are checked
       },
     });
     const events = await ok(eventsUrl(`tracking_id=${MISSING_ID}`, 'checkout'));
     expect(events.events.map((e: Json) => [e.phase, e.duration_ms, e.api_key_id])).toEqual([
-      ['complete', 1250, appA.clientKeyId], ['start', null, appA.clientKeyId],
+      ['complete', 1250, appA.clientKeyId],
+      ['start', null, appA.clientKeyId],
     ]);
   });
 });

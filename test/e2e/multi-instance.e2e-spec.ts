@@ -30,8 +30,12 @@ describe('rate limits shared through Redis by two server processes', () => {
 
   it('the combined burst across both instances is the bucket size, not twice it', async () => {
     const env = {
-      DATABASE_URL: testDatabaseUrl(), SMTP_URL: sink.url, JWT_SECRET: 'multi-instance', REDIS_URL,
-      RATE_LIMIT_MAX_TOKENS: '100', RATE_LIMIT_REFILL_PER_SEC: '0.01',
+      DATABASE_URL: testDatabaseUrl(),
+      SMTP_URL: sink.url,
+      JWT_SECRET: 'multi-instance',
+      REDIS_URL,
+      RATE_LIMIT_MAX_TOKENS: '100',
+      RATE_LIMIT_REFILL_PER_SEC: '0.01',
     };
     servers.push(await startServer(env), await startServer(env));
     const [a, b] = servers.map((s) => s.url);

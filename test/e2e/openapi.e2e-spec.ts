@@ -120,7 +120,10 @@ describe('OpenAPI document and docs page (B11)', () => {
   });
 
   it('documents every /v1 route Fastify registered, and nothing else', () => {
-    const registered = t.app.getHttpAdapter().getInstance().routeRegistry.routes()
+    const registered = t.app
+      .getHttpAdapter()
+      .getInstance()
+      .routeRegistry.routes()
       .filter((r) => r.method !== 'HEAD' && r.url.startsWith('/v1/'))
       .map((r) => `${r.method} ${toOpenApiPath(r.url)}`);
     const documented = operations().map(({ method, path }) => `${method.toUpperCase()} ${path}`);
@@ -128,7 +131,11 @@ describe('OpenAPI document and docs page (B11)', () => {
     const missing = registered.filter((r) => !documented.includes(r));
     expect(missing).toEqual([]);
     // The operational routes of Nest controllers are documented too; nothing documented is unroutable.
-    const all = t.app.getHttpAdapter().getInstance().routeRegistry.routes().map((r) => `${r.method} ${toOpenApiPath(r.url)}`);
+    const all = t.app
+      .getHttpAdapter()
+      .getInstance()
+      .routeRegistry.routes()
+      .map((r) => `${r.method} ${toOpenApiPath(r.url)}`);
     expect(documented.filter((d) => !all.includes(d))).toEqual([]);
     expect(documented.filter((d) => !d.includes(' /v1/')).sort()).toEqual(['GET /health', 'GET /health/ready', 'GET /metrics']);
   });
@@ -153,7 +160,7 @@ describe('OpenAPI document and docs page (B11)', () => {
     }
   });
 
-  it('declares the auth schemes and derives each route\'s security from its guards', () => {
+  it("declares the auth schemes and derives each route's security from its guards", () => {
     expect(doc.components.securitySchemes).toEqual({
       session: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
       api_key: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
@@ -172,16 +179,20 @@ describe('OpenAPI document and docs page (B11)', () => {
     // Public routes have no 401; the others list the auth texts, then the guards' 403s in the order they run.
     expect(operation('post', '/v1/auth/send-code').responses['401']).toBeUndefined();
     expect(operation('get', '/v1/apps').responses['401'].description).toBe(
-      'No credentials, or credentials not valid: "Missing authorization" · "Invalid authorization format" · "Invalid API key" · '
-      + '"API key expired" · "Invalid or expired token"',
+      'No credentials, or credentials not valid: "Missing authorization" · "Invalid authorization format" · "Invalid API key" · ' +
+        '"API key expired" · "Invalid or expired token"',
     );
     const deleteApp = operation('delete', '/v1/apps/{id}').responses['403'].content['application/json'].examples;
     expect(Object.values(deleteApp).map((e: any) => e.value)).toEqual([
-      { error: 'Missing permission: apps:write' }, { error: 'Only users can delete apps' }, { error: 'Requires admin role or higher' },
+      { error: 'Missing permission: apps:write' },
+      { error: 'Only users can delete apps' },
+      { error: 'Requires admin role or higher' },
     ]);
     const auditLogs = operation('get', '/v1/teams/{teamId}/audit-logs').responses['403'].content['application/json'].examples;
     expect(Object.values(auditLogs).map((e: any) => e.value.error)).toEqual([
-      'Missing permission: audit_logs:read', 'Not a member of this team', 'Requires admin role or higher',
+      'Missing permission: audit_logs:read',
+      'Not a member of this team',
+      'Requires admin role or higher',
     ]);
     const events = operation('get', '/v1/events');
     expect(events.responses['429'].headers).toEqual(expect.objectContaining({ 'Retry-After': expect.any(Object) }));
@@ -196,7 +207,9 @@ describe('OpenAPI document and docs page (B11)', () => {
     expect(body.properties.key_type).toEqual({ type: 'string', enum: ['client', 'agent'] });
     expect(body.properties.expires_in_days).toEqual({ type: 'integer', minimum: 1, maximum: 3650 });
     expect(body.properties.app_id).toEqual(expect.objectContaining({ type: 'string', format: 'uuid' }));
-    expect(body.properties.permissions).toEqual(expect.objectContaining({ type: 'array', items: expect.objectContaining({ type: 'string' }) }));
+    expect(body.properties.permissions).toEqual(
+      expect.objectContaining({ type: 'array', items: expect.objectContaining({ type: 'string' }) }),
+    );
     expect(body.properties.permissions.items.enum).toHaveLength(11);
     expect(body.properties.requirements).toBeUndefined();
     expect(create.responses['400'].content['application/json'].examples.e4.value).toEqual({ error: 'name and key_type required' });
@@ -210,11 +223,25 @@ describe('OpenAPI document and docs page (B11)', () => {
 
     const params = operation('get', '/v1/events').parameters as Json[];
     expect(params.map((p) => p.name)).toEqual([
-      'team_id', 'app_id', 'project_id', 'level', 'user_id', 'session_id', 'environment', 'screen_name', 'since', 'until',
-      'data_mode', 'cursor', 'limit',
+      'team_id',
+      'app_id',
+      'project_id',
+      'level',
+      'user_id',
+      'session_id',
+      'environment',
+      'screen_name',
+      'since',
+      'until',
+      'data_mode',
+      'cursor',
+      'limit',
     ]);
     expect(params.find((p) => p.name === 'level')).toEqual({
-      name: 'level', in: 'query', required: false, schema: { type: 'string', enum: ['info', 'debug', 'warn', 'error'] },
+      name: 'level',
+      in: 'query',
+      required: false,
+      schema: { type: 'string', enum: ['info', 'debug', 'warn', 'error'] },
     });
     expect(params.find((p) => p.name === 'limit')?.schema).toEqual({ type: 'integer', minimum: 1, maximum: 200, default: 50 });
     expect(operation('get', '/v1/apps/{id}').parameters).toEqual([
@@ -228,7 +255,10 @@ describe('OpenAPI document and docs page (B11)', () => {
       for (const wrapper of module.controllers.values()) {
         const controller = wrapper.metatype as Type;
         for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-          const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, { index: number; data?: unknown }>;
+          const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<
+            string,
+            { index: number; data?: unknown }
+          >;
           const types = (Reflect.getMetadata('design:paramtypes', controller.prototype, name) ?? []) as Type[];
           const op = operations().find((o) => o.op.operationId === operationId(controller.name, name))?.op;
           for (const [key, arg] of Object.entries(args)) {
@@ -238,9 +268,10 @@ describe('OpenAPI document and docs page (B11)', () => {
               .getTargetValidationMetadatas(types[arg.index], '', false, false)
               .filter((m) => m.name !== 'crossCheck')
               .map((m) => m.propertyName);
-            const documented = kind === RouteParamtypes.BODY
-              ? Object.keys(resolve(doc, op?.requestBody?.content['application/json'].schema ?? {}).properties ?? {})
-              : ((op?.parameters ?? []) as Json[]).filter((p) => p.in === 'query').map((p) => p.name);
+            const documented =
+              kind === RouteParamtypes.BODY
+                ? Object.keys(resolve(doc, op?.requestBody?.content['application/json'].schema ?? {}).properties ?? {})
+                : ((op?.parameters ?? []) as Json[]).filter((p) => p.in === 'query').map((p) => p.name);
             gaps.push(...[...new Set(fields)].filter((f) => !documented.includes(f)).map((f) => `${controller.name}.${name}: ${f}`));
           }
         }
@@ -253,12 +284,17 @@ describe('OpenAPI document and docs page (B11)', () => {
     const signIn = await t.app.inject({ method: 'POST', url: '/v1/auth/send-code', payload: { email: 'ada@example.com' } });
     expectConforms('post', '/v1/auth/send-code', signIn);
     const verify = await t.app.inject({
-      method: 'POST', url: '/v1/auth/verify-code', payload: { email: 'ada@example.com', code: t.sink.lastCodeFor('ada@example.com') },
+      method: 'POST',
+      url: '/v1/auth/verify-code',
+      payload: { email: 'ada@example.com', code: t.sink.lastCodeFor('ada@example.com') },
     });
     expect(verify.statusCode).toBe(201);
     expectConforms('post', '/v1/auth/verify-code', verify);
     const ada: Session = {
-      token: verify.json().token, userId: verify.json().user.id, email: 'ada@example.com', teamId: verify.json().teams[0].id,
+      token: verify.json().token,
+      userId: verify.json().user.id,
+      email: 'ada@example.com',
+      teamId: verify.json().teams[0].id,
       headers: bearer(verify.json().token),
     };
     const get = (url: string, headers: Record<string, string> = ada.headers) => t.app.inject({ method: 'GET', url, headers });
@@ -277,7 +313,12 @@ describe('OpenAPI document and docs page (B11)', () => {
 
     const project = await post('/v1/projects', { team_id: teamId, name: 'Acme Mobile', slug: 'acme-mobile' });
     expectConforms('post', '/v1/projects', project);
-    const app = await post('/v1/apps', { name: 'Acme iOS', platform: 'apple', bundle_id: 'com.acme.mobile', project_id: project.json().id });
+    const app = await post('/v1/apps', {
+      name: 'Acme iOS',
+      platform: 'apple',
+      bundle_id: 'com.acme.mobile',
+      project_id: project.json().id,
+    });
     expectConforms('post', '/v1/apps', app);
     expect(successSchema('get', '/v1/apps/{id}', 200)).toEqual({ $ref: '#/components/schemas/App' });
     const appBody = (await get(`/v1/apps/${app.json().id}`)).json();
@@ -285,7 +326,8 @@ describe('OpenAPI document and docs page (B11)', () => {
     // The comparison is strict both ways: an undocumented or a missing field is reported.
     const { client_key: _, ...withoutKey } = appBody;
     expect(problems(doc, successSchema('get', '/v1/apps/{id}', 200), { ...withoutKey, secret: 'x' })).toEqual([
-      '$.client_key is missing', '$.secret is not documented',
+      '$.client_key is missing',
+      '$.secret is not documented',
     ]);
     expectConforms('get', '/v1/projects/{id}', await get(`/v1/projects/${project.json().id}`));
 
@@ -295,9 +337,14 @@ describe('OpenAPI document and docs page (B11)', () => {
     expectConforms('get', '/v1/auth/whoami', await get('/v1/auth/whoami', bearer(key.json().key)));
 
     const client = bearer(app.json().client_key);
-    const ingest = await post('/v1/ingest', {
-      bundle_id: 'com.acme.mobile', events: [aFullEvent({ user_id: 'owl_anon_7QkP2v' }), { message: 'x', session_id: 'nope' }],
-    }, client);
+    const ingest = await post(
+      '/v1/ingest',
+      {
+        bundle_id: 'com.acme.mobile',
+        events: [aFullEvent({ user_id: 'owl_anon_7QkP2v' }), { message: 'x', session_id: 'nope' }],
+      },
+      client,
+    );
     expect(ingest.json()).toEqual(expect.objectContaining({ accepted: 1, rejected: 1 }));
     expectConforms('post', '/v1/ingest', ingest);
     const events = await get(`/v1/events?app_id=${app.json().id}`);
@@ -305,7 +352,11 @@ describe('OpenAPI document and docs page (B11)', () => {
     expectConforms('get', '/v1/events', events);
     expectConforms('get', '/v1/events/{id}', await get(`/v1/events/${events.json().events[0].id}`));
     expectConforms('get', '/v1/apps/{id}/users', await get(`/v1/apps/${app.json().id}/users`));
-    expectConforms('post', '/v1/identity/claim', await post('/v1/identity/claim', { anonymous_id: 'owl_anon_7QkP2v', user_id: 'user-456' }, client));
+    expectConforms(
+      'post',
+      '/v1/identity/claim',
+      await post('/v1/identity/claim', { anonymous_id: 'owl_anon_7QkP2v', user_id: 'user-456' }, client),
+    );
     const audit = await get(`/v1/teams/${teamId}/audit-logs`);
     expect(audit.json().audit_logs.length).toBeGreaterThan(3);
     expectConforms('get', '/v1/teams/{teamId}/audit-logs', audit);
@@ -337,14 +388,31 @@ describe('OpenAPI document and docs page (B11)', () => {
     expect(createApp.properties.platform).toEqual(expect.objectContaining({ enum: ['apple', 'android', 'web', 'backend'] }));
     const param = (method: string, path: string, name: string): Json =>
       (operation(method, path).parameters as Json[]).find((p) => p.name === name)!;
-    expect(param('get', '/v1/projects/{projectId}/metrics/{slug}/events', 'phase').schema.enum).toEqual(['start', 'complete', 'fail', 'cancel', 'record']);
+    expect(param('get', '/v1/projects/{projectId}/metrics/{slug}/events', 'phase').schema.enum).toEqual([
+      'start',
+      'complete',
+      'fail',
+      'cancel',
+      'record',
+    ]);
     expect(param('get', '/v1/projects/{projectId}/funnels/{slug}/query', 'mode').schema.enum).toEqual(['closed', 'open']);
-    for (const [path, name] of [['/v1/events', 'level'], ['/v1/events', 'environment']]) expect(param('get', path, name).schema.enum).toBeDefined();
+    for (const [path, name] of [
+      ['/v1/events', 'level'],
+      ['/v1/events', 'environment'],
+    ])
+      expect(param('get', path, name).schema.enum).toBeDefined();
     // data_mode is documented with its default wherever it is accepted, and the events docs say what it hides.
-    for (const path of ['/v1/events', '/v1/projects/{projectId}/metrics/{slug}/events', '/v1/projects/{projectId}/metrics/{slug}/query',
-      '/v1/projects/{projectId}/funnels/{slug}/query']) {
+    for (const path of [
+      '/v1/events',
+      '/v1/projects/{projectId}/metrics/{slug}/events',
+      '/v1/projects/{projectId}/metrics/{slug}/query',
+      '/v1/projects/{projectId}/funnels/{slug}/query',
+    ]) {
       const dataMode = param('get', path, 'data_mode');
-      expect([path, dataMode.schema]).toEqual([path, { type: 'string', enum: ['production', 'development', 'all'], default: 'production' }]);
+      expect([path, dataMode.schema]).toEqual([
+        path,
+        { type: 'string', enum: ['production', 'development', 'all'], default: 'production' },
+      ]);
       expect(dataMode.description).toContain('`production` (the default)');
     }
     expect(operation('get', '/v1/events').description).toContain('`data_mode` defaults to `production`');
@@ -353,7 +421,8 @@ describe('OpenAPI document and docs page (B11)', () => {
 
   it('documents only id parameters as UUIDs (slugs and tokens are text)', () => {
     const pathParams = operations().flatMap(({ method, path, op }) =>
-      ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'path').map((p): Json => ({ where: `${method} ${path}`, ...p })));
+      ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'path').map((p): Json => ({ where: `${method} ${path}`, ...p })),
+    );
     expect(pathParams.length).toBeGreaterThan(40);
     for (const p of pathParams) {
       const isId = p.name === 'id' || p.name.endsWith('Id');
@@ -367,15 +436,32 @@ describe('OpenAPI document and docs page (B11)', () => {
 
   it('lists the Auth group first, in the order a user signs in', () => {
     expect(doc.tags.map((tag: Json) => tag.name)).toEqual([
-      'Auth', 'Teams', 'Projects', 'Apps', 'API keys', 'Ingest', 'Events', 'Metrics', 'Funnels', 'Invitations', 'Audit logs', 'Operations',
+      'Auth',
+      'Teams',
+      'Projects',
+      'Apps',
+      'API keys',
+      'Ingest',
+      'Events',
+      'Metrics',
+      'Funnels',
+      'Invitations',
+      'Audit logs',
+      'Operations',
     ]);
     const byTag = operations().map(({ method, path, op }) => ({ tag: op.tags[0], op: `${method.toUpperCase()} ${path}` }));
     // Operations come grouped, in the order of `tags`.
     const order = byTag.map((o) => doc.tags.findIndex((tag: Json) => tag.name === o.tag));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(byTag.filter((o) => o.tag === 'Auth').map((o) => o.op)).toEqual([
-      'POST /v1/auth/send-code', 'POST /v1/auth/verify-code', 'POST /v1/auth/agent-login', 'GET /v1/auth/whoami', 'GET /v1/auth/me',
-      'PATCH /v1/auth/me', 'GET /v1/auth/teams', 'POST /v1/auth/logout',
+      'POST /v1/auth/send-code',
+      'POST /v1/auth/verify-code',
+      'POST /v1/auth/agent-login',
+      'GET /v1/auth/whoami',
+      'GET /v1/auth/me',
+      'PATCH /v1/auth/me',
+      'GET /v1/auth/teams',
+      'POST /v1/auth/logout',
     ]);
   });
 
@@ -387,17 +473,30 @@ describe('OpenAPI document and docs page (B11)', () => {
     const createApp = resolve(doc, operation('post', '/v1/apps').requestBody.content['application/json'].schema);
     expect(createApp.properties.bundle_id.example).toBe(example.bundle_id);
 
-    const verify = await t.app.inject({ method: 'POST', url: '/v1/auth/send-code', payload: { email: 'ada@example.com' } })
-      .then(() => t.app.inject({
-        method: 'POST', url: '/v1/auth/verify-code', payload: { email: 'ada@example.com', code: t.sink.lastCodeFor('ada@example.com') },
-      }));
+    const verify = await t.app.inject({ method: 'POST', url: '/v1/auth/send-code', payload: { email: 'ada@example.com' } }).then(() =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/verify-code',
+        payload: { email: 'ada@example.com', code: t.sink.lastCodeFor('ada@example.com') },
+      }),
+    );
     const session = bearer(verify.json().token);
     const project = await t.app.inject({
-      method: 'POST', url: '/v1/projects', headers: session, payload: { team_id: verify.json().teams[0].id, name: 'Acme Mobile', slug: 'acme-mobile' },
+      method: 'POST',
+      url: '/v1/projects',
+      headers: session,
+      payload: { team_id: verify.json().teams[0].id, name: 'Acme Mobile', slug: 'acme-mobile' },
     });
     const app = await t.app.inject({
-      method: 'POST', url: '/v1/apps', headers: session,
-      payload: { name: createApp.properties.name.example, platform: createApp.properties.platform.example, bundle_id: example.bundle_id, project_id: project.json().id },
+      method: 'POST',
+      url: '/v1/apps',
+      headers: session,
+      payload: {
+        name: createApp.properties.name.example,
+        platform: createApp.properties.platform.example,
+        bundle_id: example.bundle_id,
+        project_id: project.json().id,
+      },
     });
     expect(app.statusCode).toBe(201);
     // Twice: the example carries no client_event_id or timestamp, so sending it again is never a duplicate or too old.
@@ -429,7 +528,8 @@ describe('OpenAPI document and docs page (B11)', () => {
     expect(summary.indexOf('>Auth</h2>')).toBeLessThan(summary.indexOf('>Ingest</h2>'));
     // The scripts never hold the first paint back; Swagger UI hides the summary once it has rendered.
     expect([...page.matchAll(/<script[^>]*>/g)].map((m) => m[0])).toEqual([
-      '<script defer src="/docs/swagger-ui-bundle.js">', '<script defer src="/docs/docs-initializer.js">',
+      '<script defer src="/docs/swagger-ui-bundle.js">',
+      '<script defer src="/docs/docs-initializer.js">',
     ]);
     const init = (await t.app.inject({ method: 'GET', url: '/docs/docs-initializer.js' })).body;
     expect(init).toContain("getElementById('docs-summary')");
@@ -441,7 +541,12 @@ describe('OpenAPI document and docs page (B11)', () => {
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.body).toContain('data-openapi-url="/openapi.json"');
     const assets = [...page.body.matchAll(/(?:src|href)="(\/docs\/[^"]+)"/g)].map((m) => m[1]);
-    expect(assets.sort()).toEqual(['/docs/docs-initializer.js', '/docs/favicon-32x32.png', '/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css']);
+    expect(assets.sort()).toEqual([
+      '/docs/docs-initializer.js',
+      '/docs/favicon-32x32.png',
+      '/docs/swagger-ui-bundle.js',
+      '/docs/swagger-ui.css',
+    ]);
     const types: Record<string, string> = {};
     for (const url of assets) {
       const res = await t.app.inject({ method: 'GET', url, headers: { authorization: 'Bearer not-a-token' } });

@@ -30,7 +30,11 @@ describe('projects', () => {
       expect(res.statusCode).toBe(201);
       const project = res.json();
       expect(project).toEqual({
-        id: expect.any(String), team_id: ada.teamId, name: 'Acme Mobile', slug: 'acme-mobile', created_at: expect.stringMatching(ISO),
+        id: expect.any(String),
+        team_id: ada.teamId,
+        name: 'Acme Mobile',
+        slug: 'acme-mobile',
+        created_at: expect.stringMatching(ISO),
       });
 
       const one = await get(ada.headers, `/v1/projects/${project.id}`);
@@ -46,8 +50,14 @@ describe('projects', () => {
       const project = await postProject(t, ada, { name: 'Acme', slug: 'acme' });
       expect(await auditRows(t, ada, project.id)).toEqual([
         {
-          team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'create', resource_type: 'project',
-          resource_id: project.id, changes: null, metadata: { name: 'Acme', slug: 'acme' },
+          team_id: ada.teamId,
+          actor_type: 'user',
+          actor_id: ada.userId,
+          action: 'create',
+          resource_type: 'project',
+          resource_id: project.id,
+          changes: null,
+          metadata: { name: 'Acme', slug: 'acme' },
         },
       ]);
     });
@@ -181,7 +191,13 @@ describe('projects', () => {
 
       const res = await post(ada.headers, { team_id: ada.teamId, name: 'Acme again', slug: 'acme' });
       expect(res.statusCode).toBe(201);
-      expect(res.json()).toEqual({ id: expect.any(String), team_id: ada.teamId, name: 'Acme again', slug: 'acme', created_at: expect.any(String) });
+      expect(res.json()).toEqual({
+        id: expect.any(String),
+        team_id: ada.teamId,
+        name: 'Acme again',
+        slug: 'acme',
+        created_at: expect.any(String),
+      });
       expect(res.json().id).not.toBe(old.id);
 
       const count = async (sql: string, id: string) => Number((await t.ds.query(sql, [id]))[0].n);
@@ -295,8 +311,14 @@ describe('projects', () => {
       expect(res.json()).toEqual({ ...project, name: 'New' });
       expect((await get(ada.headers, `/v1/projects/${project.id}`)).json()).toEqual({ ...project, name: 'New', apps: [] });
       expect((await auditRows(t, ada, project.id))[1]).toEqual({
-        team_id: ada.teamId, actor_type: 'user', actor_id: ada.userId, action: 'update', resource_type: 'project',
-        resource_id: project.id, changes: { name: { before: 'Old', after: 'New' } }, metadata: null,
+        team_id: ada.teamId,
+        actor_type: 'user',
+        actor_id: ada.userId,
+        action: 'update',
+        resource_type: 'project',
+        resource_id: project.id,
+        changes: { name: { before: 'Old', after: 'New' } },
+        metadata: null,
       });
     });
 
@@ -499,7 +521,12 @@ describe('projects', () => {
         ['PATCH', `/v1/projects/${project.id}`, 'Missing permission: projects:write'],
       ];
       for (const [method, url, error] of cases) {
-        const res = await t.app.inject({ method: method as 'GET', url, headers: bearer(key), payload: method === 'GET' ? undefined : { name: 'x' } });
+        const res = await t.app.inject({
+          method: method as 'GET',
+          url,
+          headers: bearer(key),
+          payload: method === 'GET' ? undefined : { name: 'x' },
+        });
         expect(res.statusCode).toBe(403);
         expect(res.json()).toEqual({ error });
       }
@@ -508,7 +535,12 @@ describe('projects', () => {
 
   describe('team deletion', () => {
     it('DELETE /v1/teams/:teamId takes the projects, apps and client keys along with one timestamp', async () => {
-      const created = await t.app.inject({ method: 'POST', url: '/v1/teams', headers: ada.headers, payload: { name: 'Acme', slug: 'acme-team' } });
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/v1/teams',
+        headers: ada.headers,
+        payload: { name: 'Acme', slug: 'acme-team' },
+      });
       expect(created.statusCode).toBe(201);
       const teamId: string = created.json().id;
       const project = await postProject(t, { headers: ada.headers, teamId });
@@ -533,7 +565,7 @@ describe('projects', () => {
       expect(who.json()).toEqual({ error: 'Invalid API key' });
     });
 
-    it('a team deletion\'s project and app parts soft-delete only that team\'s projects and apps, with the given timestamp', async () => {
+    it("a team deletion's project and app parts soft-delete only that team's projects and apps, with the given timestamp", async () => {
       const p1 = await postProject(t, ada);
       const p2 = await postProject(t, ada);
       const app = await postApp(t, ada, p1.id);

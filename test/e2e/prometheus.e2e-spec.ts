@@ -49,8 +49,16 @@ describe('GET /metrics (B12)', () => {
       const owner = await loginAs(small, 'metrics@example.com');
       const app = await insertApp(small, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       const dup = randomUUID();
-      const res = await ingest(small, app, [anEvent({ client_event_id: dup }), anEvent({ client_event_id: dup }), anEvent({ session_id: 'x' })]);
-      expect(res.json()).toEqual({ accepted: 1, rejected: 1, errors: [{ index: 2, message: 'events[2]: session_id must be a valid UUID' }] });
+      const res = await ingest(small, app, [
+        anEvent({ client_event_id: dup }),
+        anEvent({ client_event_id: dup }),
+        anEvent({ session_id: 'x' }),
+      ]);
+      expect(res.json()).toEqual({
+        accepted: 1,
+        rejected: 1,
+        errors: [{ index: 2, message: 'events[2]: session_id must be a valid UUID' }],
+      });
       expect((await ingest(small, app, [anEvent()])).statusCode).toBe(200);
       expect((await ingest(small, app, [anEvent()], { headers: { host: 'ingest.example.com' } })).statusCode).toBe(200);
       expect((await ingest(small, app, [anEvent()])).statusCode).toBe(429);

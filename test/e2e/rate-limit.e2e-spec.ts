@@ -75,7 +75,10 @@ describe('rate limiting (§1.10, B10)', () => {
     it('failed authentication, missing permissions and body-parsing errors consume no token', async () => {
       for (let i = 0; i < 8; i++) {
         const unauth = await t.app.inject({
-          method: 'POST', url: '/v1/ingest', headers: { authorization: `Bearer owl_client_${'f'.repeat(48)}` }, payload: { events: [anEvent()] },
+          method: 'POST',
+          url: '/v1/ingest',
+          headers: { authorization: `Bearer owl_client_${'f'.repeat(48)}` },
+          payload: { events: [anEvent()] },
         });
         expect(unauth.statusCode).toBe(401);
         expect(unauth.headers['x-ratelimit-remaining']).toBeUndefined();
@@ -84,7 +87,10 @@ describe('rate limiting (§1.10, B10)', () => {
         expect(forbidden.json()).toEqual({ error: 'Missing permission: events:read' });
         expect(forbidden.headers['x-ratelimit-remaining']).toBeUndefined();
         const malformed = await t.app.inject({
-          method: 'POST', url: '/v1/ingest', headers: { ...app.headers, 'content-type': 'application/json' }, payload: '{"events":[',
+          method: 'POST',
+          url: '/v1/ingest',
+          headers: { ...app.headers, 'content-type': 'application/json' },
+          payload: '{"events":[',
         });
         expect(malformed.statusCode).toBe(400);
         expect(malformed.json()).toEqual({ error: 'Malformed JSON body' });
@@ -120,7 +126,10 @@ describe('rate limiting (§1.10, B10)', () => {
       for (let i = 0; i < 5; i++) await listEvents(t, owner.headers, {}, 'ingest.example.com');
       expect((await listEvents(t, owner.headers, {}, 'ingest.example.com')).statusCode).toBe(429);
       expect(limitHeaders(await listEvents(t, owner.headers, {}, 'api.example.com'))).toEqual({
-        status: 200, limit: '5', remaining: '4', retryAfter: undefined,
+        status: 200,
+        limit: '5',
+        remaining: '4',
+        retryAfter: undefined,
       });
     });
 
@@ -128,7 +137,12 @@ describe('rate limiting (§1.10, B10)', () => {
       const second = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend' });
       for (let i = 0; i < 5; i++) await ingest(t, app, [anEvent()]);
       expect((await ingest(t, app, [anEvent()])).statusCode).toBe(429);
-      expect(limitHeaders(await ingest(t, second, [anEvent()]))).toEqual({ status: 200, limit: '5', remaining: '4', retryAfter: undefined });
+      expect(limitHeaders(await ingest(t, second, [anEvent()]))).toEqual({
+        status: 200,
+        limit: '5',
+        remaining: '4',
+        retryAfter: undefined,
+      });
 
       // A user's ingest attempts (400) and event reads draw on the same bucket.
       for (let i = 0; i < 3; i++) expect((await listEvents(t, owner.headers)).statusCode).toBe(200);
@@ -148,14 +162,21 @@ describe('rate limiting (§1.10, B10)', () => {
       for (let i = 0; i < 5; i++) await listEvents(t, owner.headers);
       expect((await listEvents(t, owner.headers)).statusCode).toBe(429);
       for (let i = 0; i < 7; i++) {
-        const byId = await t.app.inject({ method: 'GET', url: `/v1/events/${'0'.repeat(8)}-0000-0000-0000-000000000000`, headers: owner.headers });
+        const byId = await t.app.inject({
+          method: 'GET',
+          url: `/v1/events/${'0'.repeat(8)}-0000-0000-0000-000000000000`,
+          headers: owner.headers,
+        });
         expect(byId.statusCode).toBe(404);
         expect(byId.json()).toEqual({ error: 'Event not found' });
         expect(byId.headers['x-ratelimit-limit']).toBeUndefined();
       }
       for (let i = 0; i < 7; i++) {
         const claimRes = await t.app.inject({
-          method: 'POST', url: '/v1/identity/claim', headers: app.headers, payload: { anonymous_id: 'owl_anon_q', user_id: 'u' },
+          method: 'POST',
+          url: '/v1/identity/claim',
+          headers: app.headers,
+          payload: { anonymous_id: 'owl_anon_q', user_id: 'u' },
         });
         expect(claimRes.statusCode).toBe(200);
         expect(claimRes.json()).toEqual({ claimed: true, events_reassigned_count: i === 0 ? 1 : 0 });

@@ -26,7 +26,9 @@ describe('retention job', () => {
     await t.ds.query(`UPDATE projects SET deleted_at = now() - interval '8 days' WHERE id = $1`, [old.projectId]);
     await t.ds.query(`UPDATE api_keys SET deleted_at = now() - interval '8 days' WHERE app_id = $1`, [old.id]);
     await t.ds.query(`UPDATE apps SET deleted_at = now() - interval '6 days' WHERE id = $1`, [young.id]);
-    const [doomedTeam] = await t.ds.query(`INSERT INTO teams (name, slug, deleted_at) VALUES ('Gone', 'gone', now() - interval '9 days') RETURNING id`);
+    const [doomedTeam] = await t.ds.query(
+      `INSERT INTO teams (name, slug, deleted_at) VALUES ('Gone', 'gone', now() - interval '9 days') RETURNING id`,
+    );
 
     const report = await t.app.get(RetentionService).run(new Date());
     expect(report).toMatchObject({ skipped: false, apps: 1, projects: 1, teams: 1, keys: 0 });
@@ -80,15 +82,19 @@ describe('retention job', () => {
       [randomUUID(), appId, randomUUID()],
     );
     const partitions = async () =>
-      (await t.ds.query(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass`)).map(
-        (r: { name: string }) => r.name,
-      );
+      (
+        await t.ds.query(
+          `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass`,
+        )
+      ).map((r: { name: string }) => r.name);
     expect(await partitions()).toContain(name);
     const report = await t.app.get(RetentionService).run(now);
     expect(report.partitionsDropped).toContain(name);
     expect(await partitions()).not.toContain(name);
     expect(await partitions()).toContain('events_default');
-    expect((await t.ds.query(`SELECT message FROM events WHERE app_id = $1`, [appId])).map((r: { message: string }) => r.message)).toEqual(['new']);
+    expect((await t.ds.query(`SELECT message FROM events WHERE app_id = $1`, [appId])).map((r: { message: string }) => r.message)).toEqual([
+      'new',
+    ]);
     expect((await t.app.get(RetentionService).run(now)).partitionsDropped).toEqual([]);
   });
 

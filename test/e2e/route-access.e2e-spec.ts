@@ -33,7 +33,10 @@ describe('route access', () => {
         const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
         if (sub === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-        const path = [base, sub].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/');
+        const path = [base, sub]
+          .map((p) => p.replace(/^\/+|\/+$/g, ''))
+          .filter(Boolean)
+          .join('/');
         const full = OPERATIONAL_ROUTES.includes(path) ? `/${path}` : `/v1/${path}`;
         const access = routeAccess(controller, handler);
         out.push({
@@ -47,10 +50,18 @@ describe('route access', () => {
   }
 
   it('every route declares who may call it', () => {
-    expect(routes().filter((r) => !r.declared).map((r) => r.route)).toEqual([]);
+    expect(
+      routes()
+        .filter((r) => !r.declared)
+        .map((r) => r.route),
+    ).toEqual([]);
   });
 
   it('matches the reviewed list', () => {
-    expect(routes().map((r) => `${r.route.padEnd(56)} ${r.access}`).join('\n')).toMatchSnapshot();
+    expect(
+      routes()
+        .map((r) => `${r.route.padEnd(56)} ${r.access}`)
+        .join('\n'),
+    ).toMatchSnapshot();
   });
 });

@@ -18,12 +18,17 @@ describe('teams and members (e2e)', () => {
     await t.reset();
   });
 
-  const call = (method: HttpMethod, url: string, headers?: Record<string, string>, body?: unknown) => t.call(method, url, { headers, body });
+  const call = (method: HttpMethod, url: string, headers?: Record<string, string>, body?: unknown) =>
+    t.call(method, url, { headers, body });
 
   const crew = () => buildCrew(t);
 
   const memberView = (s: Session, role: string) => ({
-    user_id: s.userId, email: s.email, name: s.email[0].toUpperCase() + s.email.slice(1, s.email.indexOf('@')), role, joined_at: ISO,
+    user_id: s.userId,
+    email: s.email,
+    name: s.email[0].toUpperCase() + s.email.slice(1, s.email.indexOf('@')),
+    role,
+    joined_at: ISO,
   });
 
   const membersOf = async (c: Crew) => (await call('GET', `/v1/teams/${c.teamId}/members`, c.owner.headers)).body.members;
@@ -56,12 +61,28 @@ describe('teams and members (e2e)', () => {
       expect(logs.body.audit_logs).toEqual(
         expect.arrayContaining([
           {
-            id: UUID, team_id: teamId, actor_type: 'user', actor_id: ada.userId, action: 'create', resource_type: 'team',
-            resource_id: teamId, changes: null, metadata: { name: 'Acme Corp', slug: 'acme-corp-2' }, timestamp: ISO,
+            id: UUID,
+            team_id: teamId,
+            actor_type: 'user',
+            actor_id: ada.userId,
+            action: 'create',
+            resource_type: 'team',
+            resource_id: teamId,
+            changes: null,
+            metadata: { name: 'Acme Corp', slug: 'acme-corp-2' },
+            timestamp: ISO,
           },
           {
-            id: UUID, team_id: teamId, actor_type: 'user', actor_id: ada.userId, action: 'create', resource_type: 'team_member',
-            resource_id: ada.userId, changes: null, metadata: { role: 'owner' }, timestamp: ISO,
+            id: UUID,
+            team_id: teamId,
+            actor_type: 'user',
+            actor_id: ada.userId,
+            action: 'create',
+            resource_type: 'team_member',
+            resource_id: ada.userId,
+            changes: null,
+            metadata: { role: 'owner' },
+            timestamp: ISO,
           },
         ]),
       );
@@ -102,7 +123,10 @@ describe('teams and members (e2e)', () => {
     it('refuses a body that is not a JSON object', async () => {
       const ada = await loginAs(t, 'ada@example.com');
       const res = await t.app.inject({
-        method: 'POST', url: '/v1/teams', headers: { ...ada.headers, 'content-type': 'application/json' }, payload: '["acme"]',
+        method: 'POST',
+        url: '/v1/teams',
+        headers: { ...ada.headers, 'content-type': 'application/json' },
+        payload: '["acme"]',
       });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ error: 'Request body must be a JSON object' });
@@ -113,11 +137,13 @@ describe('teams and members (e2e)', () => {
       const bob = await loginAs(t, 'bob@example.com');
       const teamId = await createTeam(t, ada, 'acme');
       expect(await call('POST', '/v1/teams', bob.headers, { name: 'Other', slug: 'acme' })).toEqual({
-        status: 409, body: { error: 'A team with this slug already exists' },
+        status: 409,
+        body: { error: 'A team with this slug already exists' },
       });
       expect(await call('DELETE', `/v1/teams/${teamId}`, ada.headers)).toEqual({ status: 200, body: { deleted: true } });
       expect(await call('POST', '/v1/teams', bob.headers, { name: 'Other', slug: 'acme' })).toEqual({
-        status: 409, body: { error: 'A team with this slug already exists' },
+        status: 409,
+        body: { error: 'A team with this slug already exists' },
       });
     });
 
@@ -132,7 +158,8 @@ describe('teams and members (e2e)', () => {
 
     it('needs authentication', async () => {
       expect(await call('POST', '/v1/teams', undefined, { name: 'Acme', slug: 'acme' })).toEqual({
-        status: 401, body: { error: 'Missing authorization' },
+        status: 401,
+        body: { error: 'Missing authorization' },
       });
     });
   });
@@ -149,13 +176,22 @@ describe('teams and members (e2e)', () => {
         expect(res).toEqual({
           status: 200,
           body: {
-            id: c.teamId, name: 'Acme', slug: 'acme', created_at: ISO, updated_at: ISO,
+            id: c.teamId,
+            name: 'Acme',
+            slug: 'acme',
+            created_at: ISO,
+            updated_at: ISO,
             members: [memberView(c.owner, 'owner'), memberView(c.admin, 'admin'), memberView(c.member, 'member')],
             pending_invitations: [
               {
-                id: UUID, team_id: c.teamId, email: 'pending@example.com', role: 'admin',
+                id: UUID,
+                team_id: c.teamId,
+                email: 'pending@example.com',
+                role: 'admin',
                 invited_by: { user_id: c.owner.userId, name: 'Owner', email: 'owner@example.com' },
-                expires_at: ISO, accepted_at: null, created_at: ISO,
+                expires_at: ISO,
+                accepted_at: null,
+                created_at: ISO,
               },
             ],
           },
@@ -166,7 +202,10 @@ describe('teams and members (e2e)', () => {
     it('answers 403 "Not a member of this team" for outsiders, unknown and malformed ids', async () => {
       const c = await crew();
       for (const url of [
-        `/v1/teams/${c.outsider.teamId}`, `/v1/teams/${c.teamId}x`, '/v1/teams/00000000-0000-0000-0000-000000000001', '/v1/teams/nope',
+        `/v1/teams/${c.outsider.teamId}`,
+        `/v1/teams/${c.teamId}x`,
+        '/v1/teams/00000000-0000-0000-0000-000000000001',
+        '/v1/teams/nope',
       ]) {
         expect([url, await call('GET', url, c.owner.headers)]).toEqual([url, { status: 403, body: NOT_A_MEMBER }]);
       }
@@ -187,7 +226,8 @@ describe('teams and members (e2e)', () => {
       const before = (await call('GET', `/v1/teams/${c.teamId}`, c.owner.headers)).body;
       const res = await call('PATCH', `/v1/teams/${c.teamId}`, c.admin.headers, { name: 'Acme Labs', slug: 'ignored' });
       expect(res).toEqual({
-        status: 200, body: { id: c.teamId, name: 'Acme Labs', slug: 'acme', created_at: before.created_at, updated_at: ISO },
+        status: 200,
+        body: { id: c.teamId, name: 'Acme Labs', slug: 'acme', created_at: before.created_at, updated_at: ISO },
       });
       expect(Date.parse(res.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(before.updated_at));
       const again = await call('PATCH', `/v1/teams/${c.teamId}`, c.owner.headers, { name: 'Acme' });
@@ -197,8 +237,18 @@ describe('teams and members (e2e)', () => {
 
       const updates = await auditOf(c, '?resource_type=team&action=update');
       expect(updates).toEqual([
-        expect.objectContaining({ actor_id: c.owner.userId, resource_id: c.teamId, changes: { name: { before: 'Acme Labs', after: 'Acme' } }, metadata: null }),
-        expect.objectContaining({ actor_id: c.admin.userId, resource_id: c.teamId, changes: { name: { before: 'Acme', after: 'Acme Labs' } }, metadata: null }),
+        expect.objectContaining({
+          actor_id: c.owner.userId,
+          resource_id: c.teamId,
+          changes: { name: { before: 'Acme Labs', after: 'Acme' } },
+          metadata: null,
+        }),
+        expect.objectContaining({
+          actor_id: c.admin.userId,
+          resource_id: c.teamId,
+          changes: { name: { before: 'Acme', after: 'Acme Labs' } },
+          metadata: null,
+        }),
       ]);
     });
 
@@ -254,13 +304,24 @@ describe('teams and members (e2e)', () => {
       expect(counts).toEqual([{ members: 0, invitations: 0 }]);
       const deletes = (await auditRows(t, c.teamId)).filter((r) => r.action === 'delete');
       expect(deletes).toEqual([
-        { actor_type: 'user', actor_id: c.owner.userId, action: 'delete', resource_type: 'team', resource_id: c.teamId, changes: null, metadata: null },
+        {
+          actor_type: 'user',
+          actor_id: c.owner.userId,
+          action: 'delete',
+          resource_type: 'team',
+          resource_id: c.teamId,
+          changes: null,
+          metadata: null,
+        },
       ]);
     });
 
     it('answers 400 "Cannot delete your only team" when the caller belongs to no other team', async () => {
       const ada = await loginAs(t, 'ada@example.com');
-      expect(await call('DELETE', `/v1/teams/${ada.teamId}`, ada.headers)).toEqual({ status: 400, body: { error: 'Cannot delete your only team' } });
+      expect(await call('DELETE', `/v1/teams/${ada.teamId}`, ada.headers)).toEqual({
+        status: 400,
+        body: { error: 'Cannot delete your only team' },
+      });
       expect((await call('GET', `/v1/teams/${ada.teamId}`, ada.headers)).status).toBe(200);
     });
 
@@ -285,7 +346,8 @@ describe('teams and members (e2e)', () => {
       const c = await crew();
       for (const s of [c.owner, c.admin, c.member]) {
         expect(await call('GET', `/v1/teams/${c.teamId}/members`, s.headers)).toEqual({
-          status: 200, body: { members: [memberView(c.owner, 'owner'), memberView(c.admin, 'admin'), memberView(c.member, 'member')] },
+          status: 200,
+          body: { members: [memberView(c.owner, 'owner'), memberView(c.admin, 'admin'), memberView(c.member, 'member')] },
         });
       }
       expect(await call('GET', `/v1/teams/${c.teamId}/members`, c.outsider.headers)).toEqual({ status: 403, body: NOT_A_MEMBER });
@@ -313,13 +375,62 @@ describe('teams and members (e2e)', () => {
         [c.member, 'DELETE', `${team}/invitations/${pending.id}`, undefined, 403, REQUIRES_ADMIN],
         [c.member, 'GET', `${team}/audit-logs`, undefined, 403, REQUIRES_ADMIN],
         [c.admin, 'DELETE', team, undefined, 403, REQUIRES_OWNER],
-        [c.admin, 'PATCH', `${team}/members/${c.owner.userId}`, { role: 'member' }, 403, { error: 'Cannot change the role of a member with equal or higher role' }],
-        [c.admin, 'PATCH', `${team}/members/${admin2.userId}`, { role: 'member' }, 403, { error: 'Cannot change the role of a member with equal or higher role' }],
-        [c.admin, 'PATCH', `${team}/members/${c.member.userId}`, { role: 'owner' }, 403, { error: 'Only owners can promote members to owner' }],
-        [c.admin, 'PATCH', `${team}/members/00000000-0000-0000-0000-000000000009`, { role: 'owner' }, 403, { error: 'Only owners can promote members to owner' }],
-        [c.admin, 'DELETE', `${team}/members/${c.owner.userId}`, undefined, 403, { error: 'Cannot remove a member with equal or higher role' }],
-        [c.admin, 'DELETE', `${team}/members/${admin2.userId}`, undefined, 403, { error: 'Cannot remove a member with equal or higher role' }],
-        [c.admin, 'POST', `${team}/invitations`, { email: 'x@example.com', role: 'owner' }, 403, { error: 'Only owners can invite members as owner' }],
+        [
+          c.admin,
+          'PATCH',
+          `${team}/members/${c.owner.userId}`,
+          { role: 'member' },
+          403,
+          { error: 'Cannot change the role of a member with equal or higher role' },
+        ],
+        [
+          c.admin,
+          'PATCH',
+          `${team}/members/${admin2.userId}`,
+          { role: 'member' },
+          403,
+          { error: 'Cannot change the role of a member with equal or higher role' },
+        ],
+        [
+          c.admin,
+          'PATCH',
+          `${team}/members/${c.member.userId}`,
+          { role: 'owner' },
+          403,
+          { error: 'Only owners can promote members to owner' },
+        ],
+        [
+          c.admin,
+          'PATCH',
+          `${team}/members/00000000-0000-0000-0000-000000000009`,
+          { role: 'owner' },
+          403,
+          { error: 'Only owners can promote members to owner' },
+        ],
+        [
+          c.admin,
+          'DELETE',
+          `${team}/members/${c.owner.userId}`,
+          undefined,
+          403,
+          { error: 'Cannot remove a member with equal or higher role' },
+        ],
+        [
+          c.admin,
+          'DELETE',
+          `${team}/members/${admin2.userId}`,
+          undefined,
+          403,
+          { error: 'Cannot remove a member with equal or higher role' },
+        ],
+        [
+          c.admin,
+          'POST',
+          `${team}/invitations`,
+          { email: 'x@example.com', role: 'owner' },
+          403,
+          { error: 'Only owners can invite members as owner' },
+        ],
         [c.outsider, 'GET', team, undefined, 403, NOT_A_MEMBER],
         [c.outsider, 'PATCH', team, { name: 'x' }, 403, NOT_A_MEMBER],
         [c.outsider, 'DELETE', team, undefined, 403, NOT_A_MEMBER],
@@ -358,19 +469,24 @@ describe('teams and members (e2e)', () => {
       const c = await crew();
       const url = (s: Session) => `/v1/teams/${c.teamId}/members/${s.userId}`;
       expect(await call('PATCH', url(c.member), c.owner.headers, { role: 'owner' })).toEqual({
-        status: 200, body: { user_id: c.member.userId, role: 'owner' },
+        status: 200,
+        body: { user_id: c.member.userId, role: 'owner' },
       });
       expect(await call('PATCH', url(c.admin), c.owner.headers, { role: 'member' })).toEqual({
-        status: 200, body: { user_id: c.admin.userId, role: 'member' },
+        status: 200,
+        body: { user_id: c.admin.userId, role: 'member' },
       });
       // Owners may act on other owners.
       expect(await call('PATCH', url(c.member), c.owner.headers, { role: 'admin' })).toEqual({
-        status: 200, body: { user_id: c.member.userId, role: 'admin' },
+        status: 200,
+        body: { user_id: c.member.userId, role: 'admin' },
       });
       expect(await membersOf(c)).toEqual([memberView(c.owner, 'owner'), memberView(c.admin, 'member'), memberView(c.member, 'admin')]);
 
       const updates = await auditOf(c, '?resource_type=team_member&action=update');
-      expect(updates.map((e: { resource_id: string; changes: unknown; actor_id: string }) => [e.resource_id, e.changes, e.actor_id])).toEqual([
+      expect(
+        updates.map((e: { resource_id: string; changes: unknown; actor_id: string }) => [e.resource_id, e.changes, e.actor_id]),
+      ).toEqual([
         [c.member.userId, { role: { before: 'owner', after: 'admin' } }, c.owner.userId],
         [c.admin.userId, { role: { before: 'admin', after: 'member' } }, c.owner.userId],
         [c.member.userId, { role: { before: 'member', after: 'owner' } }, c.owner.userId],
@@ -380,11 +496,13 @@ describe('teams and members (e2e)', () => {
     it('lets an admin change members ranked below them, up to admin', async () => {
       const c = await crew();
       expect(await call('PATCH', `/v1/teams/${c.teamId}/members/${c.member.userId}`, c.admin.headers, { role: 'admin' })).toEqual({
-        status: 200, body: { user_id: c.member.userId, role: 'admin' },
+        status: 200,
+        body: { user_id: c.member.userId, role: 'admin' },
       });
       // Now an equal: no longer manageable by the admin.
       expect(await call('PATCH', `/v1/teams/${c.teamId}/members/${c.member.userId}`, c.admin.headers, { role: 'member' })).toEqual({
-        status: 403, body: { error: 'Cannot change the role of a member with equal or higher role' },
+        status: 403,
+        body: { error: 'Cannot change the role of a member with equal or higher role' },
       });
     });
 
@@ -395,33 +513,32 @@ describe('teams and members (e2e)', () => {
       expect((await call('GET', `/v1/teams/${c.teamId}/audit-logs`, c.member.headers)).status).toBe(200);
     });
 
-    it.each([
-      [{}],
-      [{ role: '' }],
-      [{ role: null }],
-      [{ role: 'boss' }],
-      [{ role: 'Owner' }],
-      [{ role: 2 }],
-      [{ role: ['admin'] }],
-    ])('answers 400 "A valid role is required" for %j', async (payload) => {
-      const c = await crew();
-      expect(await call('PATCH', `/v1/teams/${c.teamId}/members/${c.member.userId}`, c.owner.headers, payload)).toEqual({
-        status: 400, body: { error: 'A valid role is required' },
-      });
-    });
+    it.each([[{}], [{ role: '' }], [{ role: null }], [{ role: 'boss' }], [{ role: 'Owner' }], [{ role: 2 }], [{ role: ['admin'] }]])(
+      'answers 400 "A valid role is required" for %j',
+      async (payload) => {
+        const c = await crew();
+        expect(await call('PATCH', `/v1/teams/${c.teamId}/members/${c.member.userId}`, c.owner.headers, payload)).toEqual({
+          status: 400,
+          body: { error: 'A valid role is required' },
+        });
+      },
+    );
 
-    it('refuses changing one\'s own role (any id case), after the role check', async () => {
+    it("refuses changing one's own role (any id case), after the role check", async () => {
       const c = await crew();
       for (const id of [c.owner.userId, c.owner.userId.toUpperCase()]) {
         expect(await call('PATCH', `/v1/teams/${c.teamId}/members/${id}`, c.owner.headers, { role: 'admin' })).toEqual({
-          status: 400, body: { error: 'Cannot change your own role' },
+          status: 400,
+          body: { error: 'Cannot change your own role' },
         });
       }
       expect(await call('PATCH', `/v1/teams/${c.teamId}/members/${c.owner.userId}`, c.owner.headers, { role: 'x' })).toEqual({
-        status: 400, body: { error: 'A valid role is required' },
+        status: 400,
+        body: { error: 'A valid role is required' },
       });
       expect(await call('PATCH', `/v1/teams/${c.teamId}/members/${c.admin.userId}`, c.admin.headers, { role: 'owner' })).toEqual({
-        status: 400, body: { error: 'Cannot change your own role' },
+        status: 400,
+        body: { error: 'Cannot change your own role' },
       });
     });
 
@@ -429,7 +546,8 @@ describe('teams and members (e2e)', () => {
       const c = await crew();
       for (const id of ['00000000-0000-0000-0000-000000000001', 'nope', c.outsider.userId]) {
         expect(await call('PATCH', `/v1/teams/${c.teamId}/members/${id}`, c.owner.headers, { role: 'admin' })).toEqual({
-          status: 404, body: { error: 'Member not found' },
+          status: 404,
+          body: { error: 'Member not found' },
         });
       }
     });
@@ -452,15 +570,24 @@ describe('teams and members (e2e)', () => {
     it('lets an owner remove an admin; access ends at once', async () => {
       const c = await crew();
       expect(await call('DELETE', `/v1/teams/${c.teamId}/members/${c.admin.userId}`, c.owner.headers)).toEqual({
-        status: 200, body: { removed: true, revoked_agent_keys: 0 },
+        status: 200,
+        body: { removed: true, revoked_agent_keys: 0 },
       });
       expect(await membersOf(c)).toEqual([memberView(c.owner, 'owner'), memberView(c.member, 'member')]);
       expect(await call('GET', `/v1/teams/${c.teamId}`, c.admin.headers)).toEqual({ status: 403, body: NOT_A_MEMBER });
       const deletes = await auditOf(c, '?resource_type=team_member&action=delete');
       expect(deletes).toEqual([
         {
-          id: UUID, team_id: c.teamId, actor_type: 'user', actor_id: c.owner.userId, action: 'delete', resource_type: 'team_member',
-          resource_id: c.admin.userId, changes: null, metadata: null, timestamp: ISO,
+          id: UUID,
+          team_id: c.teamId,
+          actor_type: 'user',
+          actor_id: c.owner.userId,
+          action: 'delete',
+          resource_type: 'team_member',
+          resource_id: c.admin.userId,
+          changes: null,
+          metadata: null,
+          timestamp: ISO,
         },
       ]);
     });
@@ -468,28 +595,35 @@ describe('teams and members (e2e)', () => {
     it('lets an admin remove a member, and an owner remove another owner', async () => {
       const c = await crew();
       expect(await call('DELETE', `/v1/teams/${c.teamId}/members/${c.member.userId}`, c.admin.headers)).toEqual({
-        status: 200, body: { removed: true, revoked_agent_keys: 0 },
+        status: 200,
+        body: { removed: true, revoked_agent_keys: 0 },
       });
       await call('PATCH', `/v1/teams/${c.teamId}/members/${c.admin.userId}`, c.owner.headers, { role: 'owner' });
       expect(await call('DELETE', `/v1/teams/${c.teamId}/members/${c.owner.userId}`, c.admin.headers)).toEqual({
-        status: 200, body: { removed: true, revoked_agent_keys: 0 },
+        status: 200,
+        body: { removed: true, revoked_agent_keys: 0 },
       });
       expect(await call('GET', `/v1/teams/${c.teamId}/members`, c.admin.headers)).toEqual({
-        status: 200, body: { members: [memberView(c.admin, 'owner')] },
+        status: 200,
+        body: { members: [memberView(c.admin, 'owner')] },
       });
     });
 
     it('lets anyone leave, logged with via "leave"', async () => {
       const c = await crew();
       expect(await call('DELETE', `/v1/teams/${c.teamId}/members/${c.member.userId.toUpperCase()}`, c.member.headers)).toEqual({
-        status: 200, body: { removed: true, revoked_agent_keys: 0 },
+        status: 200,
+        body: { removed: true, revoked_agent_keys: 0 },
       });
       expect(await call('DELETE', `/v1/teams/${c.teamId}/members/${c.admin.userId}`, c.admin.headers)).toEqual({
-        status: 200, body: { removed: true, revoked_agent_keys: 0 },
+        status: 200,
+        body: { removed: true, revoked_agent_keys: 0 },
       });
       expect(await membersOf(c)).toEqual([memberView(c.owner, 'owner')]);
       const deletes = await auditOf(c, '?resource_type=team_member&action=delete');
-      expect(deletes.map((e: { actor_id: string; resource_id: string; metadata: unknown }) => [e.actor_id, e.resource_id, e.metadata])).toEqual([
+      expect(
+        deletes.map((e: { actor_id: string; resource_id: string; metadata: unknown }) => [e.actor_id, e.resource_id, e.metadata]),
+      ).toEqual([
         [c.admin.userId, c.admin.userId, { via: 'leave' }],
         [c.member.userId, c.member.userId, { via: 'leave' }],
       ]);
@@ -508,12 +642,13 @@ describe('teams and members (e2e)', () => {
       const c = await crew();
       for (const id of ['00000000-0000-0000-0000-000000000001', 'nope', c.outsider.userId]) {
         expect(await call('DELETE', `/v1/teams/${c.teamId}/members/${id}`, c.admin.headers)).toEqual({
-          status: 404, body: { error: 'Member not found' },
+          status: 404,
+          body: { error: 'Member not found' },
         });
       }
     });
 
-    it('revokes the removed user\'s agent keys of this team with revoke_agent_keys=true', async () => {
+    it("revokes the removed user's agent keys of this team with revoke_agent_keys=true", async () => {
       const c = await crew();
       const a1 = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, name: 'one' });
       const a2 = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, name: 'two' });
@@ -532,17 +667,30 @@ describe('teams and members (e2e)', () => {
       expect(entries).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ actor_id: c.admin.userId, resource_type: 'team_member', resource_id: c.member.userId, metadata: null }),
-          expect.objectContaining({ actor_id: c.admin.userId, resource_type: 'api_key', resource_id: a1.id, changes: null, metadata: null }),
-          expect.objectContaining({ actor_id: c.admin.userId, resource_type: 'api_key', resource_id: a2.id, changes: null, metadata: null }),
+          expect.objectContaining({
+            actor_id: c.admin.userId,
+            resource_type: 'api_key',
+            resource_id: a1.id,
+            changes: null,
+            metadata: null,
+          }),
+          expect.objectContaining({
+            actor_id: c.admin.userId,
+            resource_type: 'api_key',
+            resource_id: a2.id,
+            changes: null,
+            metadata: null,
+          }),
         ]),
       );
     });
 
-    it('revokes one\'s own agent keys when leaving with the flag', async () => {
+    it("revokes one's own agent keys when leaving with the flag", async () => {
       const c = await crew();
       const mine = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId });
       expect(await call('DELETE', `/v1/teams/${c.teamId}/members/${c.member.userId}?revoke_agent_keys=true`, c.member.headers)).toEqual({
-        status: 200, body: { removed: true, revoked_agent_keys: 1 },
+        status: 200,
+        body: { removed: true, revoked_agent_keys: 1 },
       });
       expect((await keyStatus(t, mine.key)).status).toBe(401);
     });
@@ -551,7 +699,8 @@ describe('teams and members (e2e)', () => {
       const c = await crew();
       const key = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId });
       expect(await call('DELETE', `/v1/teams/${c.teamId}/members/${c.member.userId}?revoke_agent_keys=${value}`, c.owner.headers)).toEqual({
-        status: 200, body: { removed: true, revoked_agent_keys: 0 },
+        status: 200,
+        body: { removed: true, revoked_agent_keys: 0 },
       });
       expect((await keyStatus(t, key.key)).status).toBe(200);
     });
@@ -559,16 +708,25 @@ describe('teams and members (e2e)', () => {
     it('refuses a repeated revoke_agent_keys parameter', async () => {
       const c = await crew();
       expect(
-        await call('DELETE', `/v1/teams/${c.teamId}/members/${c.member.userId}?revoke_agent_keys=true&revoke_agent_keys=true`, c.owner.headers),
+        await call(
+          'DELETE',
+          `/v1/teams/${c.teamId}/members/${c.member.userId}?revoke_agent_keys=true&revoke_agent_keys=true`,
+          c.owner.headers,
+        ),
       ).toEqual({ status: 400, body: { error: 'revoke_agent_keys must be given only once' } });
       expect(await membersOf(c)).toHaveLength(3);
     });
   });
 
   describe('GET /v1/teams/:teamId/members/:userId/agent-keys', () => {
-    it('lists the user\'s live agent keys of this team, oldest first', async () => {
+    it("lists the user's live agent keys of this team, oldest first", async () => {
       const c = await crew();
-      const first = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, name: 'CLI Agent Key', permissions: ['events:read'] });
+      const first = await insertKey(t, {
+        teamId: c.teamId,
+        createdBy: c.member.userId,
+        name: 'CLI Agent Key',
+        permissions: ['events:read'],
+      });
       const second = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, name: 'second' });
       const revoked = await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, name: 'revoked' });
       await insertKey(t, { teamId: c.teamId, createdBy: c.member.userId, type: ApiKeyType.Client });
@@ -581,19 +739,42 @@ describe('teams and members (e2e)', () => {
         keys: [
           { id: first.id, name: 'CLI Agent Key', key_prefix: first.key.slice(0, 16), permissions: ['events:read'], created_at: ISO },
           {
-            id: second.id, name: 'second', key_prefix: second.key.slice(0, 16), created_at: ISO,
-            permissions: ['events:read', 'funnels:read', 'funnels:write', 'apps:read', 'apps:write', 'projects:read', 'projects:write', 'metrics:read', 'metrics:write', 'audit_logs:read'],
+            id: second.id,
+            name: 'second',
+            key_prefix: second.key.slice(0, 16),
+            created_at: ISO,
+            permissions: [
+              'events:read',
+              'funnels:read',
+              'funnels:write',
+              'apps:read',
+              'apps:write',
+              'projects:read',
+              'projects:write',
+              'metrics:read',
+              'metrics:write',
+              'audit_logs:read',
+            ],
           },
         ],
       };
-      expect(await call('GET', `/v1/teams/${c.teamId}/members/${c.member.userId}/agent-keys`, c.admin.headers)).toEqual({ status: 200, body: expected });
-      expect(await call('GET', `/v1/teams/${c.teamId}/members/${c.member.userId}/agent-keys`, c.member.headers)).toEqual({ status: 200, body: expected });
+      expect(await call('GET', `/v1/teams/${c.teamId}/members/${c.member.userId}/agent-keys`, c.admin.headers)).toEqual({
+        status: 200,
+        body: expected,
+      });
+      expect(await call('GET', `/v1/teams/${c.teamId}/members/${c.member.userId}/agent-keys`, c.member.headers)).toEqual({
+        status: 200,
+        body: expected,
+      });
     });
 
     it('answers an empty list for unknown or malformed users', async () => {
       const c = await crew();
       for (const id of ['00000000-0000-0000-0000-000000000001', 'nope']) {
-        expect(await call('GET', `/v1/teams/${c.teamId}/members/${id}/agent-keys`, c.owner.headers)).toEqual({ status: 200, body: { keys: [] } });
+        expect(await call('GET', `/v1/teams/${c.teamId}/members/${id}/agent-keys`, c.owner.headers)).toEqual({
+          status: 200,
+          body: { keys: [] },
+        });
       }
     });
   });
@@ -625,18 +806,28 @@ describe('teams and members (e2e)', () => {
   });
 
   describe('tenant isolation', () => {
-    it('keeps another team\'s admin out of everything of this team', async () => {
+    it("keeps another team's admin out of everything of this team", async () => {
       const c = await crew();
       const otherTeam = await createTeam(t, c.outsider, 'other');
       const key = await insertKey(t, { teamId: otherTeam, createdBy: c.outsider.userId });
       const team = `/v1/teams/${c.teamId}`;
       for (const [method, url, payload] of [
-        ['GET', team], ['PATCH', team, { name: 'x' }], ['DELETE', team], ['GET', `${team}/members`],
-        ['PATCH', `${team}/members/${c.member.userId}`, { role: 'admin' }], ['DELETE', `${team}/members/${c.member.userId}`],
-        ['GET', `${team}/members/${c.member.userId}/agent-keys`], ['GET', `${team}/invitations`],
-        ['POST', `${team}/invitations`, { email: 'x@example.com' }], ['GET', `${team}/audit-logs`],
+        ['GET', team],
+        ['PATCH', team, { name: 'x' }],
+        ['DELETE', team],
+        ['GET', `${team}/members`],
+        ['PATCH', `${team}/members/${c.member.userId}`, { role: 'admin' }],
+        ['DELETE', `${team}/members/${c.member.userId}`],
+        ['GET', `${team}/members/${c.member.userId}/agent-keys`],
+        ['GET', `${team}/invitations`],
+        ['POST', `${team}/invitations`, { email: 'x@example.com' }],
+        ['GET', `${team}/audit-logs`],
       ] as [HttpMethod, string, unknown?][]) {
-        expect([method, url, await call(method, url, c.outsider.headers, payload)]).toEqual([method, url, { status: 403, body: NOT_A_MEMBER }]);
+        expect([method, url, await call(method, url, c.outsider.headers, payload)]).toEqual([
+          method,
+          url,
+          { status: 403, body: NOT_A_MEMBER },
+        ]);
       }
       expect(await call('GET', `${team}/audit-logs`, key.headers)).toEqual({ status: 403, body: NOT_A_MEMBER });
       // Members of acme cannot reach the other team either.

@@ -29,10 +29,11 @@ const DEFAULT_BUNDLE: Record<Platform, string | null> = {
 };
 
 export async function insertProject(t: TestApp, teamId: string, name = 'Project'): Promise<string> {
-  const rows: { id: string }[] = await t.ds.query(
-    `INSERT INTO projects (team_id, name, slug) VALUES ($1, $2, $3) RETURNING id`,
-    [teamId, name, `p-${randomUUID()}`],
-  );
+  const rows: { id: string }[] = await t.ds.query(`INSERT INTO projects (team_id, name, slug) VALUES ($1, $2, $3) RETURNING id`, [
+    teamId,
+    name,
+    `p-${randomUUID()}`,
+  ]);
   return rows[0].id;
 }
 
@@ -52,14 +53,25 @@ export async function insertApp(
     const id = rows[0].id;
     const { key, entity } = await t.app.get(ApiKeyStoreService).create(
       {
-        type: ApiKeyType.Client, name: 'client key', teamId: opts.teamId, appId: id, createdBy: opts.createdBy,
-        permissions: defaultPermissions(ApiKeyType.Client), expiresAt: null,
+        type: ApiKeyType.Client,
+        name: 'client key',
+        teamId: opts.teamId,
+        appId: id,
+        createdBy: opts.createdBy,
+        permissions: defaultPermissions(ApiKeyType.Client),
+        expiresAt: null,
       },
       m,
     );
     await m.query(`UPDATE apps SET client_key = $2 WHERE id = $1`, [id, key]);
     return {
-      id, teamId: opts.teamId, projectId, platform, bundleId, clientKey: key, clientKeyId: entity.id,
+      id,
+      teamId: opts.teamId,
+      projectId,
+      platform,
+      bundleId,
+      clientKey: key,
+      clientKeyId: entity.id,
       headers: { authorization: `Bearer ${key}` },
     };
   });

@@ -37,7 +37,12 @@ export const aFullEvent = (over: RawEvent = {}): RawEvent => ({
 });
 
 /** POST /v1/ingest with the app's client key and bundle id. */
-export function ingest(t: TestApp, app: AppFixture, events: unknown, extra: { bundle_id?: unknown; headers?: Record<string, string> } = {}) {
+export function ingest(
+  t: TestApp,
+  app: AppFixture,
+  events: unknown,
+  extra: { bundle_id?: unknown; headers?: Record<string, string> } = {},
+) {
   const payload: Record<string, unknown> = { events };
   const bundleId = 'bundle_id' in extra ? extra.bundle_id : app.bundleId;
   if (bundleId !== undefined && bundleId !== null) payload.bundle_id = bundleId;
@@ -62,6 +67,8 @@ export async function storedEvents(t: TestApp, appId?: string): Promise<Record<s
 export function listEvents(t: TestApp, headers: Record<string, string>, query: Record<string, string> = {}, host?: string) {
   const qs = new URLSearchParams(query).toString();
   return t.app.inject({
-    method: 'GET', url: `/v1/events${qs ? `?${qs}` : ''}`, headers: host ? { ...headers, host } : headers,
+    method: 'GET',
+    url: `/v1/events${qs ? `?${qs}` : ''}`,
+    headers: host ? { ...headers, host } : headers,
   });
 }

@@ -25,8 +25,17 @@ export async function insertFunnelRows(t: TestApp, rows: FunnelRow[]): Promise<v
   const tuples = rows.map((r) => {
     const at = typeof r.at === 'string' ? r.at : r.at.toISOString();
     const row = [
-      r.appId, randomUUID(), r.userId, r.step, `track:${r.step}`, r.screenName ?? null, r.environment ?? null, r.appVersion ?? null,
-      r.experiments === undefined || r.experiments === null ? null : JSON.stringify(r.experiments), r.isDev ?? false, at,
+      r.appId,
+      randomUUID(),
+      r.userId,
+      r.step,
+      `track:${r.step}`,
+      r.screenName ?? null,
+      r.environment ?? null,
+      r.appVersion ?? null,
+      r.experiments === undefined || r.experiments === null ? null : JSON.stringify(r.experiments),
+      r.isDev ?? false,
+      at,
     ];
     const base = values.length;
     values.push(...row);

@@ -21,8 +21,13 @@ export async function insertKey(
   const { key, entity } = await t.ds.transaction((m) =>
     t.app.get(ApiKeyStoreService).create(
       {
-        type, name: opts.name ?? `${type} key`, teamId: opts.teamId, appId: opts.appId ?? null, createdBy: opts.createdBy,
-        permissions: opts.permissions ?? defaultPermissions(type), expiresAt: null,
+        type,
+        name: opts.name ?? `${type} key`,
+        teamId: opts.teamId,
+        appId: opts.appId ?? null,
+        createdBy: opts.createdBy,
+        permissions: opts.permissions ?? defaultPermissions(type),
+        expiresAt: null,
       },
       m,
     ),

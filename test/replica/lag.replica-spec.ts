@@ -23,10 +23,18 @@ run('replication lag under ingest load (measurement)', () => {
   it('measures', async () => {
     const pair = pairFromEnv();
     t = await createTestApp({
-      databaseUrl: pair.primaryUrl, databaseReplicaUrls: [pair.standbyUrl], rateLimitMaxTokens: 1_000_000, rateLimitRefillPerSec: 1_000_000,
+      databaseUrl: pair.primaryUrl,
+      databaseReplicaUrls: [pair.standbyUrl],
+      rateLimitMaxTokens: 1_000_000,
+      rateLimitRefillPerSec: 1_000_000,
     });
     const owner = await loginAs(t, 'lag@example.com');
-    const app = await insertApp(t, { teamId: owner.teamId, createdBy: owner.userId, platform: 'backend', projectId: await insertProject(t, owner.teamId) });
+    const app = await insertApp(t, {
+      teamId: owner.teamId,
+      createdBy: owner.userId,
+      platform: 'backend',
+      projectId: await insertProject(t, owner.teamId),
+    });
     const primary = new Client({ connectionString: pair.primaryUrl });
     const standby = new Client({ connectionString: pair.standbyUrl });
     await primary.connect();
@@ -37,7 +45,9 @@ run('replication lag under ingest load (measurement)', () => {
     const end = Date.now() + seconds * 1000;
     let events = 0;
     let reads = 0;
-    const batch = Array.from({ length: 100 }, (_, i) => anEvent({ message: `load ${i}`, user_id: `u${i % 20}`, custom_attributes: { i: String(i) } }));
+    const batch = Array.from({ length: 100 }, (_, i) =>
+      anEvent({ message: `load ${i}`, user_id: `u${i % 20}`, custom_attributes: { i: String(i) } }),
+    );
     const writer = async () => {
       while (Date.now() < end) {
         const res = await ingest(t, app, batch);
@@ -66,7 +76,9 @@ run('replication lag under ingest load (measurement)', () => {
           replayed = await lsnOf(standby, 'pg_last_wal_replay_lsn()');
         }
         visibility.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        const age = await standby.query<{ ms: string | null }>(`SELECT (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::text AS ms`);
+        const age = await standby.query<{ ms: string | null }>(
+          `SELECT (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::text AS ms`,
+        );
         if (age.rows[0].ms !== null) replayAge.push(Number(age.rows[0].ms));
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -79,7 +91,8 @@ run('replication lag under ingest load (measurement)', () => {
 
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
     const fmt = (xs: number[]) => `p50 ${pct(xs, 0.5).toFixed(1)} / p95 ${pct(xs, 0.95).toFixed(1)} / max ${Math.max(...xs).toFixed(1)}`;
-    const fallbacks = (text: string) => [...text.matchAll(/^owlmetry_replica_fallbacks_total\{reason="(\w+)"\} (\d+)/gm)].map((m) => `${m[1]}=${m[2]}`).join(' ');
+    const fallbacks = (text: string) =>
+      [...text.matchAll(/^owlmetry_replica_fallbacks_total\{reason="(\w+)"\} (\d+)/gm)].map((m) => `${m[1]}=${m[2]}`).join(' ');
     console.log(
       [
         `ingest: ${events} events in ${seconds} s (${Math.round(events / seconds)}/s, 4 clients, batch 100); ${reads} event lists meanwhile`,

@@ -105,7 +105,21 @@ export async function createPair(opts: { fsync?: boolean } = {}): Promise<PgPair
       await admin.end();
     }
     const standby = join(dir, 'standby');
-    pg(bin, 'pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', standby, '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync']);
+    pg(bin, 'pg_basebackup', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primaryPort),
+      '-U',
+      'postgres',
+      '-D',
+      standby,
+      '-R',
+      '-X',
+      'stream',
+      '--checkpoint=fast',
+      '--no-sync',
+    ]);
     // The copied postgresql.conf names the primary's port; a later line wins.
     // Every statement the standby runs is logged with its application_name (the tests read which reads it served).
     appendFileSync(join(standby, 'postgresql.conf'), `\nport = ${standbyPort}\nlog_statement = 'all'\nlog_line_prefix = '%m [%a] '\n`);
@@ -117,8 +131,16 @@ export async function createPair(opts: { fsync?: boolean } = {}): Promise<PgPair
   }
 }
 
-const startArgs = (pair: PgPair, which: 'primary' | 'standby') =>
-  ['-D', join(pair.dir, which), '-l', join(pair.dir, `${which}.log`), '-w', '-t', '60', 'start'];
+const startArgs = (pair: PgPair, which: 'primary' | 'standby') => [
+  '-D',
+  join(pair.dir, which),
+  '-l',
+  join(pair.dir, `${which}.log`),
+  '-w',
+  '-t',
+  '60',
+  'start',
+];
 
 function start(pair: PgPair, which: 'primary' | 'standby'): void {
   pg(pair.bin, 'pg_ctl', startArgs(pair, which));
@@ -133,12 +155,15 @@ function stop(pair: PgPair, which: 'primary' | 'standby', mode: 'fast' | 'immedi
 function pgCtl(pair: PgPair, args: string[]): Promise<void> {
   const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(pair.bin, 'pg_ctl'), ...args]] : [join(pair.bin, 'pg_ctl'), args];
   return new Promise((resolve, reject) =>
-    execFile(cmd, argv, { timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`pg_ctl ${args.join(' ')}: ${err.message}\n${stdout}${stderr}`)) : resolve())),
+    execFile(cmd, argv, { timeout: 120_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`pg_ctl ${args.join(' ')}: ${err.message}\n${stdout}${stderr}`)) : resolve(),
+    ),
   );
 }
 
 /** `pg_ctl stop -m fast` of the standby: running queries are cancelled, connections closed. */
-export const stopStandby = (pair: PgPair): Promise<void> => pgCtl(pair, ['-D', join(pair.dir, 'standby'), '-m', 'fast', '-w', '-t', '60', 'stop']);
+export const stopStandby = (pair: PgPair): Promise<void> =>
+  pgCtl(pair, ['-D', join(pair.dir, 'standby'), '-m', 'fast', '-w', '-t', '60', 'stop']);
 
 export const startStandby = (pair: PgPair): Promise<void> => pgCtl(pair, startArgs(pair, 'standby'));
 

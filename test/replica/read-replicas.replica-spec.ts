@@ -34,18 +34,27 @@ describe('read replicas (DATABASE_REPLICA_URLS) with a real hot standby', () => 
   const total = (f: Record<string, number>) => Object.values(f).reduce((a, b) => a + b, 0);
   /** The last statement of each connection the app's read pool holds on the standby. */
   const standbyStatements = async (): Promise<string[]> =>
-    (await standby.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE application_name = 'owlmetry-read'`)).rows.map((r) => r.query);
+    (await standby.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE application_name = 'owlmetry-read'`)).rows.map(
+      (r) => r.query,
+    );
   /** Statements the app's read pool ran on the standby (the standby logs every statement with its application_name). */
   const standbyLogged = (fragment: string): Promise<boolean> => {
     const log = join(pair.dir, 'standby.log');
-    return until(`"${fragment}" in the standby log`, async () =>
-      readFileSync(log, 'utf8')
-        .split(/\n(?=\d{4}-\d\d-\d\d )/) // one entry per statement, continuation lines included
-        .some((entry) => entry.includes('[owlmetry-read]') && entry.includes(fragment)), 5_000).then(() => true);
+    return until(
+      `"${fragment}" in the standby log`,
+      async () =>
+        readFileSync(log, 'utf8')
+          .split(/\n(?=\d{4}-\d\d-\d\d )/) // one entry per statement, continuation lines included
+          .some((entry) => entry.includes('[owlmetry-read]') && entry.includes(fragment)),
+      5_000,
+    ).then(() => true);
   };
   const ready = async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health/ready' });
-    return { status: res.statusCode, body: res.json<{ status: string; replicas: { name: string; state: string; lag_ms: number | null }[] }>() };
+    return {
+      status: res.statusCode,
+      body: res.json<{ status: string; replicas: { name: string; state: string; lag_ms: number | null }[] }>(),
+    };
   };
   const connectStandby = async (): Promise<Client> => {
     const c = new Client({ connectionString: pair.standbyUrl });
@@ -64,9 +73,13 @@ describe('read replicas (DATABASE_REPLICA_URLS) with a real hot standby', () => 
   beforeAll(async () => {
     pair = pairFromEnv();
     t = await createTestApp({
-      databaseUrl: pair.primaryUrl, databaseReplicaUrls: [pair.standbyUrl], replicaMaxLagMs: 5_000, replicaWaitMs: 200,
+      databaseUrl: pair.primaryUrl,
+      databaseReplicaUrls: [pair.standbyUrl],
+      replicaMaxLagMs: 5_000,
+      replicaWaitMs: 200,
       // The failover loop sends requests as fast as it can.
-      rateLimitMaxTokens: 1_000_000, rateLimitRefillPerSec: 1_000_000,
+      rateLimitMaxTokens: 1_000_000,
+      rateLimitRefillPerSec: 1_000_000,
     });
     replicas = t.app.get(ReadReplicas);
     standby = await connectStandby();
@@ -81,7 +94,9 @@ describe('read replicas (DATABASE_REPLICA_URLS) with a real hot standby', () => 
 
   it('the routing provider reads the standby, also in a read-only transaction with SET LOCAL', async () => {
     await until('the standby to be healthy', async () => (await replicas.probe(), replicas.state()[0].state === 'ok'));
-    const [plain] = await replicas.query<{ standby: boolean; port: string }[]>(`SELECT pg_is_in_recovery() AS standby, current_setting('port') AS port`);
+    const [plain] = await replicas.query<{ standby: boolean; port: string }[]>(
+      `SELECT pg_is_in_recovery() AS standby, current_setting('port') AS port`,
+    );
     expect(plain).toEqual({ standby: true, port: String(pair.standbyPort) });
     const [inTx] = await replicas.transaction(async (q) => {
       await q.query(`SET LOCAL work_mem = '64MB'`);
@@ -98,7 +113,10 @@ describe('read replicas (DATABASE_REPLICA_URLS) with a real hot standby', () => 
   it('/health/ready stays {"status":"ok"} and lists the replica', async () => {
     const r = await ready();
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ status: 'ok', replicas: [{ name: `127.0.0.1:${pair.standbyPort}/owlmetry`, state: 'ok', lag_ms: expect.any(Number) }] });
+    expect(r.body).toEqual({
+      status: 'ok',
+      replicas: [{ name: `127.0.0.1:${pair.standbyPort}/owlmetry`, state: 'ok', lag_ms: expect.any(Number) }],
+    });
   });
 
   it('GET /v1/events, /v1/events/:id, app users, metric events and query, funnel query are answered by the standby', async () => {
@@ -125,10 +143,17 @@ describe('read replicas (DATABASE_REPLICA_URLS) with a real hot standby', () => 
     expect((await standbyStatements()).some((q) => q.includes('FROM app_users'))).toBe(true);
 
     const defined = await t.app.inject({
-      method: 'POST', url: `/v1/projects/${projectId}/metrics`, headers: owner.headers, payload: { name: 'Load', slug: 'load' },
+      method: 'POST',
+      url: `/v1/projects/${projectId}/metrics`,
+      headers: owner.headers,
+      payload: { name: 'Load', slug: 'load' },
     });
     expect(defined.statusCode).toBe(201);
-    const metricEvents = await t.app.inject({ method: 'GET', url: `/v1/projects/${projectId}/metrics/load/events`, headers: owner.headers });
+    const metricEvents = await t.app.inject({
+      method: 'GET',
+      url: `/v1/projects/${projectId}/metrics/load/events`,
+      headers: owner.headers,
+    });
     expect(metricEvents.statusCode).toBe(200);
     expect(metricEvents.json<{ events: unknown[] }>().events).toHaveLength(1);
     const metricQuery = await t.app.inject({ method: 'GET', url: `/v1/projects/${projectId}/metrics/load/query`, headers: owner.headers });
@@ -138,13 +163,24 @@ describe('read replicas (DATABASE_REPLICA_URLS) with a real hot standby', () => 
     expect(await standbyLogged(`SET LOCAL work_mem = '64MB'`)).toBe(true); // the aggregate's transaction
 
     const funnel = await t.app.inject({
-      method: 'POST', url: `/v1/projects/${projectId}/funnels`, headers: owner.headers,
-      payload: { name: 'AB', slug: 'ab', steps: [{ name: 'A', event_filter: { message: 'track:a' } }, { name: 'B', event_filter: { message: 'track:b' } }] },
+      method: 'POST',
+      url: `/v1/projects/${projectId}/funnels`,
+      headers: owner.headers,
+      payload: {
+        name: 'AB',
+        slug: 'ab',
+        steps: [
+          { name: 'A', event_filter: { message: 'track:a' } },
+          { name: 'B', event_filter: { message: 'track:b' } },
+        ],
+      },
     });
     expect(funnel.statusCode).toBe(201);
     const funnelQuery = await t.app.inject({ method: 'GET', url: `/v1/projects/${projectId}/funnels/ab/query`, headers: owner.headers });
     expect(funnelQuery.statusCode).toBe(200);
-    expect(funnelQuery.json<{ analytics: { steps: { unique_users: number }[] } }>().analytics.steps.map((s) => s.unique_users)).toEqual([1, 1]);
+    expect(funnelQuery.json<{ analytics: { steps: { unique_users: number }[] } }>().analytics.steps.map((s) => s.unique_users)).toEqual([
+      1, 1,
+    ]);
     expect(await standbyLogged('funnel_events')).toBe(true);
 
     // Every one of those reads was served by the standby: no fallback was counted.

@@ -30,7 +30,14 @@ export async function loginAs(t: TestApp, email: string): Promise<Session> {
 export async function postKey(
   t: TestApp,
   owner: Session,
-  body: { key_type: 'agent' | 'client'; name?: string; team_id?: string; app_id?: string; permissions?: string[]; expires_in_days?: number },
+  body: {
+    key_type: 'agent' | 'client';
+    name?: string;
+    team_id?: string;
+    app_id?: string;
+    permissions?: string[];
+    expires_in_days?: number;
+  },
 ): Promise<{ key: string; id: string }> {
   const res = await t.app.inject({
     method: 'POST',

@@ -18,7 +18,9 @@ export async function postProject(
   body: { team_id?: string; name?: string; slug?: string } = {},
 ): Promise<ProjectBody> {
   const res = await t.app.inject({
-    method: 'POST', url: '/v1/projects', headers: who.headers,
+    method: 'POST',
+    url: '/v1/projects',
+    headers: who.headers,
     payload: { team_id: who.teamId, name: 'Project', slug: unique('p'), ...body },
   });
   if (res.statusCode !== 201) throw new Error(`create project failed: ${res.statusCode} ${res.body}`);
@@ -32,7 +34,9 @@ export async function postApp(
   body: { name?: string; platform?: string; bundle_id?: string } = {},
 ): Promise<AppBody> {
   const res = await t.app.inject({
-    method: 'POST', url: '/v1/apps', headers: who.headers,
+    method: 'POST',
+    url: '/v1/apps',
+    headers: who.headers,
     payload: { name: 'App', platform: 'apple', bundle_id: 'com.example.app', project_id: projectId, ...body },
   });
   if (res.statusCode !== 201) throw new Error(`create app failed: ${res.statusCode} ${res.body}`);
@@ -41,7 +45,11 @@ export async function postApp(
 
 /** Puts a user into a team with a role, straight in the database (the invitation flow is tested elsewhere). */
 export async function addMember(t: TestApp, teamId: string, member: Session, role: 'owner' | 'admin' | 'member'): Promise<void> {
-  await t.ds.query(`INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES ($1, $2, $3, now())`, [teamId, member.userId, role]);
+  await t.ds.query(`INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES ($1, $2, $3, now())`, [
+    teamId,
+    member.userId,
+    role,
+  ]);
 }
 
 /**
@@ -50,7 +58,9 @@ export async function addMember(t: TestApp, teamId: string, member: Session, rol
  */
 export async function auditRows(t: TestApp, owner: Session, resourceId: string): Promise<Record<string, unknown>[]> {
   const res = await t.app.inject({
-    method: 'GET', url: `/v1/teams/${owner.teamId}/audit-logs?resource_id=${resourceId}&limit=200`, headers: owner.headers,
+    method: 'GET',
+    url: `/v1/teams/${owner.teamId}/audit-logs?resource_id=${resourceId}&limit=200`,
+    headers: owner.headers,
   });
   if (res.statusCode !== 200) throw new Error(`audit log read failed: ${res.statusCode} ${res.body}`);
   const entries: Record<string, unknown>[] = res.json().audit_logs;

@@ -20,9 +20,18 @@ export function mailedInviteToken(t: TestApp, email: string): string {
 }
 
 /** POST /v1/teams/:teamId/invitations; returns the invitation and the mailed token. */
-export async function invite(t: TestApp, inviter: Session, teamId: string, email: string, role?: Role): Promise<{ id: string; token: string }> {
+export async function invite(
+  t: TestApp,
+  inviter: Session,
+  teamId: string,
+  email: string,
+  role?: Role,
+): Promise<{ id: string; token: string }> {
   const res = await t.app.inject({
-    method: 'POST', url: `/v1/teams/${teamId}/invitations`, headers: inviter.headers, payload: role ? { email, role } : { email },
+    method: 'POST',
+    url: `/v1/teams/${teamId}/invitations`,
+    headers: inviter.headers,
+    payload: role ? { email, role } : { email },
   });
   if (res.statusCode !== 201) throw new Error(`invite failed: ${res.statusCode} ${res.body}`);
   return { id: res.json().id, token: mailedInviteToken(t, email) };

@@ -5,7 +5,14 @@ import { TeamRole } from './team-role';
 
 const user: UserPrincipal = { kind: 'user', userId: 'u', email: 'u@example.com' };
 const key = (permissions: string[]): ApiKeyPrincipal => ({
-  kind: 'api_key', keyId: 'k', keyType: ApiKeyType.Agent, teamId: 't', appId: null, app: null, permissions, createdBy: 'u',
+  kind: 'api_key',
+  keyId: 'k',
+  keyType: ApiKeyType.Agent,
+  teamId: 't',
+  appId: null,
+  app: null,
+  permissions,
+  createdBy: 'u',
 });
 
 describe('accessProblem', () => {
@@ -13,7 +20,9 @@ describe('accessProblem', () => {
 
   it('keys: the missing permissions first, then the user-only text', () => {
     expect(accessProblem(rule, key([]))).toBe('Missing permission: projects:write');
-    expect(accessProblem({ permissions: [Permission.AppsRead, Permission.AppsWrite] }, key([]))).toBe('Missing permissions: apps:read, apps:write');
+    expect(accessProblem({ permissions: [Permission.AppsRead, Permission.AppsWrite] }, key([]))).toBe(
+      'Missing permissions: apps:read, apps:write',
+    );
     expect(accessProblem(rule, key([Permission.ProjectsWrite]))).toBe('Only users can delete projects');
     expect(accessProblem({ permissions: [Permission.ProjectsWrite] }, key([Permission.ProjectsWrite]))).toBeNull();
   });

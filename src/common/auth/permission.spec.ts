@@ -1,5 +1,10 @@
 import {
-  ApiKeyType, DEFAULT_AGENT_PERMISSIONS, Permission, defaultPermissions, missingPermissions, missingPermissionsMessage,
+  ApiKeyType,
+  DEFAULT_AGENT_PERMISSIONS,
+  Permission,
+  defaultPermissions,
+  missingPermissions,
+  missingPermissionsMessage,
   permissionListProblem,
 } from './permission';
 
@@ -7,8 +12,16 @@ describe('permissions', () => {
   it('defaults: client events:write; agent the ten agent permissions in contract order', () => {
     expect(defaultPermissions(ApiKeyType.Client)).toEqual(['events:write']);
     expect(defaultPermissions(ApiKeyType.Agent)).toEqual([
-      'events:read', 'funnels:read', 'funnels:write', 'apps:read', 'apps:write', 'projects:read', 'projects:write',
-      'metrics:read', 'metrics:write', 'audit_logs:read',
+      'events:read',
+      'funnels:read',
+      'funnels:write',
+      'apps:read',
+      'apps:write',
+      'projects:read',
+      'projects:write',
+      'metrics:read',
+      'metrics:write',
+      'audit_logs:read',
     ]);
     expect(defaultPermissions(ApiKeyType.Agent)).not.toBe(DEFAULT_AGENT_PERMISSIONS);
   });

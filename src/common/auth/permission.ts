@@ -31,8 +31,15 @@ const ALL_PERMISSIONS = new Set<string>(Object.values(Permission));
 
 /** The agent default, in the order the contract lists it. */
 export const DEFAULT_AGENT_PERMISSIONS: readonly Permission[] = [
-  Permission.EventsRead, Permission.FunnelsRead, Permission.FunnelsWrite, Permission.AppsRead, Permission.AppsWrite,
-  Permission.ProjectsRead, Permission.ProjectsWrite, Permission.MetricsRead, Permission.MetricsWrite,
+  Permission.EventsRead,
+  Permission.FunnelsRead,
+  Permission.FunnelsWrite,
+  Permission.AppsRead,
+  Permission.AppsWrite,
+  Permission.ProjectsRead,
+  Permission.ProjectsWrite,
+  Permission.MetricsRead,
+  Permission.MetricsWrite,
   Permission.AuditLogsRead,
 ];
 export const DEFAULT_CLIENT_PERMISSIONS: readonly Permission[] = [Permission.EventsWrite];
@@ -42,9 +49,9 @@ const ALLOWED: Record<ApiKeyType, ReadonlySet<string>> = {
   [ApiKeyType.Agent]: new Set(DEFAULT_AGENT_PERMISSIONS),
 };
 
-export const defaultPermissions = (type: ApiKeyType): Permission[] =>
-  [...(type === ApiKeyType.Client ? DEFAULT_CLIENT_PERMISSIONS : DEFAULT_AGENT_PERMISSIONS)];
-
+export const defaultPermissions = (type: ApiKeyType): Permission[] => [
+  ...(type === ApiKeyType.Client ? DEFAULT_CLIENT_PERMISSIONS : DEFAULT_AGENT_PERMISSIONS),
+];
 
 /**
  * Validates a supplied permission list in the contract's order (§1.8) and returns the first problem's

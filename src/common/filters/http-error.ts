@@ -35,9 +35,19 @@ const FASTIFY_CODES: Record<string, [number, string]> = {
 };
 
 const GENERIC_4XX: Record<number, string> = {
-  400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed',
-  408: 'Request timeout', 409: 'Conflict', 410: 'Gone', 413: 'Payload too large', 414: 'URI too long',
-  415: 'Unsupported media type', 429: 'Rate limit exceeded', 431: 'Request header fields too large',
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  408: 'Request timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Payload too large',
+  414: 'URI too long',
+  415: 'Unsupported media type',
+  429: 'Rate limit exceeded',
+  431: 'Request header fields too large',
 };
 
 function messageOf(response: unknown): string | undefined {
@@ -60,8 +70,9 @@ export function toHttpError(err: unknown): HttpErrorAnswer {
     if (response && typeof response === 'object' && !('statusCode' in response) && typeof (response as HttpErrorBody).error === 'string') {
       return { status, body: response as HttpErrorBody };
     }
-    if (err instanceof HttpExceptionWithHeaders) return { status, body: { error: messageOf(response) ?? INTERNAL_ERROR }, headers: err.headers };
-    if (status >= 500) return { status, body: { error: status === 500 ? INTERNAL_ERROR : messageOf(response) ?? INTERNAL_ERROR } };
+    if (err instanceof HttpExceptionWithHeaders)
+      return { status, body: { error: messageOf(response) ?? INTERNAL_ERROR }, headers: err.headers };
+    if (status >= 500) return { status, body: { error: status === 500 ? INTERNAL_ERROR : (messageOf(response) ?? INTERNAL_ERROR) } };
     return { status, body: { error: messageOf(response) ?? GENERIC_4XX[status] ?? 'Bad request' } };
   }
   const e = err as { code?: unknown; statusCode?: unknown };

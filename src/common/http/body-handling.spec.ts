@@ -6,12 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { HttpException } from '@nestjs/common';
 import Fastify from 'fastify';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import {
-  MAX_DECODED_BYTES,
-  MAX_DISCARD_BYTES,
-  MAX_WIRE_BYTES,
-  registerBodyHandling,
-} from './body-handling';
+import { MAX_DECODED_BYTES, MAX_DISCARD_BYTES, MAX_WIRE_BYTES, registerBodyHandling } from './body-handling';
 
 interface Built {
   app: FastifyInstance;
@@ -126,11 +121,7 @@ describe('registerBodyHandling', () => {
     it('answers 400 "Request body must be a JSON object" for non-objects', async () => {
       for (const payload of ['[]', '[{"a":1}]', '"str"', '42', 'null', 'true', 'false']) {
         const r = await send({ method: 'POST', url: '/echo', headers: json(), payload });
-        expect([payload, r.status, r.body]).toEqual([
-          payload,
-          400,
-          { error: 'Request body must be a JSON object' },
-        ]);
+        expect([payload, r.status, r.body]).toEqual([payload, 400, { error: 'Request body must be a JSON object' }]);
       }
     });
 
@@ -160,7 +151,13 @@ describe('registerBodyHandling', () => {
 
   describe('content types', () => {
     it('answers 415 for a non-JSON type on a body-reading route', async () => {
-      for (const ct of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonx', 'nonsense', 'application/json, text/plain']) {
+      for (const ct of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/jsonx',
+        'nonsense',
+        'application/json, text/plain',
+      ]) {
         const r = await send({ method: 'POST', url: '/echo', headers: { 'content-type': ct }, payload: '{"a":1}' });
         expect([ct, r.status, r.body]).toEqual([ct, 415, { error: 'Unsupported media type' }]);
       }
@@ -422,9 +419,7 @@ describe('registerBodyHandling', () => {
       expect(r.status).toBe(413);
       expect(r.body).toEqual({ error: 'Decompressed payload too large' });
       expect(after.rss - before.rss).toBeLessThan(60 * 1_048_576);
-      expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers)).toBeLessThan(
-        60 * 1_048_576,
-      );
+      expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers)).toBeLessThan(60 * 1_048_576);
     });
 
     it('stops a chunked deflate bomb too', async () => {
@@ -486,18 +481,35 @@ describe('registerBodyHandling', () => {
       ['4 MiB with Content-Length', 'content-type: application/json', Buffer.alloc(4 * 1_048_576, 0x61), false, 413, 'Payload too large'],
       ['4 MiB chunked', 'content-type: application/json', Buffer.alloc(4 * 1_048_576, 0x61), true, 413, 'Payload too large'],
       ['3 MiB text/plain', 'content-type: text/plain', Buffer.alloc(3 * 1_048_576, 0x61), false, 415, 'Unsupported media type'],
-      ['3 MiB br', 'content-type: application/json\r\ncontent-encoding: br', Buffer.alloc(3 * 1_048_576, 0x61), false, 415, 'Unsupported content encoding'],
-      ['3 MiB compressed', 'content-type: application/json\r\ncontent-encoding: gzip', randomBytes(3 * 1_048_576), false, 413, 'Compressed payload too large'],
+      [
+        '3 MiB br',
+        'content-type: application/json\r\ncontent-encoding: br',
+        Buffer.alloc(3 * 1_048_576, 0x61),
+        false,
+        415,
+        'Unsupported content encoding',
+      ],
+      [
+        '3 MiB compressed',
+        'content-type: application/json\r\ncontent-encoding: gzip',
+        randomBytes(3 * 1_048_576),
+        false,
+        413,
+        'Compressed payload too large',
+      ],
     ];
 
-    it.each(cases)('delivers the answer for %s after the client wrote everything', async (_name, headers, body, chunked, status, message) => {
-      const length = chunked ? 'transfer-encoding: chunked' : `content-length: ${body.length}`;
-      const head = `POST /echo HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n${headers}\r\n${length}\r\n\r\n`;
-      const r = await rawRequest(head, body, chunked);
-      expect(r.error).toBeUndefined();
-      expect(r.status).toBe(status);
-      expect(r.text).toContain(JSON.stringify({ error: message }));
-    });
+    it.each(cases)(
+      'delivers the answer for %s after the client wrote everything',
+      async (_name, headers, body, chunked, status, message) => {
+        const length = chunked ? 'transfer-encoding: chunked' : `content-length: ${body.length}`;
+        const head = `POST /echo HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n${headers}\r\n${length}\r\n\r\n`;
+        const r = await rawRequest(head, body, chunked);
+        expect(r.error).toBeUndefined();
+        expect(r.status).toBe(status);
+        expect(r.text).toContain(JSON.stringify({ error: message }));
+      },
+    );
 
     it('stops a gzip bomb over a real socket', async () => {
       const bomb = gzipSync(Buffer.alloc(40 * 1_048_576));
@@ -546,7 +558,9 @@ describe('parseJsonObject: text PostgreSQL cannot store', () => {
   it('replaces U+0000 and lone surrogates in strings and keys, keeps valid pairs', () => {
     const { parseJsonObject } = jest.requireActual<typeof import('./body-handling')>('./body-handling');
     expect(parseJsonObject('{"name":"a\\u0000b","k\\ud800":["\\udc00x","🦉"],"ok":"\\ud83e\\udd89"}')).toEqual({
-      name: 'a\uFFFDb', 'k\uFFFD': ['\uFFFDx', '🦉'], ok: '🦉',
+      name: 'a\uFFFDb',
+      'k\uFFFD': ['\uFFFDx', '🦉'],
+      ok: '🦉',
     });
     expect(parseJsonObject('{"plain":"text"}')).toEqual({ plain: 'text' });
   });

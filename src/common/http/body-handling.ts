@@ -30,12 +30,7 @@ import { Transform } from 'node:stream';
 import type { Readable, TransformCallback } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Gunzip, Inflate } from 'node:zlib';
-import {
-  BadRequestException,
-  HttpException,
-  PayloadTooLargeException,
-  UnsupportedMediaTypeException,
-} from '@nestjs/common';
+import { BadRequestException, HttpException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import secureJsonParse from 'secure-json-parse';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -102,13 +97,10 @@ function withStatus<E extends HttpException>(error: E): E {
 }
 
 const errors = {
-  unsupportedEncoding: () =>
-    withStatus(new UnsupportedMediaTypeException(BODY_ERRORS.unsupportedEncoding)),
-  unsupportedMediaType: () =>
-    withStatus(new UnsupportedMediaTypeException(BODY_ERRORS.unsupportedMediaType)),
+  unsupportedEncoding: () => withStatus(new UnsupportedMediaTypeException(BODY_ERRORS.unsupportedEncoding)),
+  unsupportedMediaType: () => withStatus(new UnsupportedMediaTypeException(BODY_ERRORS.unsupportedMediaType)),
   compressedTooLarge: () => withStatus(new PayloadTooLargeException(BODY_ERRORS.compressedTooLarge)),
-  decompressedTooLarge: () =>
-    withStatus(new PayloadTooLargeException(BODY_ERRORS.decompressedTooLarge)),
+  decompressedTooLarge: () => withStatus(new PayloadTooLargeException(BODY_ERRORS.decompressedTooLarge)),
   payloadTooLarge: () => withStatus(new PayloadTooLargeException(BODY_ERRORS.payloadTooLarge)),
   invalidCompressed: () => withStatus(new BadRequestException(BODY_ERRORS.invalidCompressed)),
   malformedJson: () => withStatus(new BadRequestException(BODY_ERRORS.malformedJson)),
@@ -125,10 +117,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 function hasBody(request: FastifyRequest): boolean {
   const { headers } = request;
   const contentLength = headers['content-length'];
-  return (
-    headers['transfer-encoding'] !== undefined ||
-    (contentLength !== undefined && contentLength !== '0')
-  );
+  return headers['transfer-encoding'] !== undefined || (contentLength !== undefined && contentLength !== '0');
 }
 
 /** True when the matched route reads (and therefore validates) a request body. */
@@ -251,11 +240,7 @@ function rejectUnread(
  * stage. On failure every stage is destroyed (never the raw request), the rest of the request is
  * discarded, and the error is emitted by the returned stream.
  */
-function buildDecodedStream(
-  source: Readable,
-  coding: Coding,
-  reply: FastifyReply,
-): DecodedPayload {
+function buildDecodedStream(source: Readable, coding: Coding, reply: FastifyReply): DecodedPayload {
   const compressed = coding !== 'identity';
   let wireBytes = 0;
   let decodedBytes = 0;
@@ -424,11 +409,7 @@ function toBodyError(error: unknown): Error {
  * the stream itself (no `parseAs`), so Fastify's own `bodyLimit` / Content-Length checks of
  * `rawBody` never apply.
  */
-function parseBody(
-  request: FastifyRequest,
-  rawPayload: unknown,
-  done: (err: Error | null, body?: unknown) => void,
-): void {
+function parseBody(request: FastifyRequest, rawPayload: unknown, done: (err: Error | null, body?: unknown) => void): void {
   const payload = rawPayload as Readable;
   if (!routeReadsBody(request)) {
     // Ignored body: not read; Node discards whatever is left once the answer is sent.

@@ -1,11 +1,4 @@
-import {
-  DEFAULT_LIMIT,
-  MAX_LIMIT,
-  decodeCursor,
-  encodeCursor,
-  normalizeLimit,
-  pageOf,
-} from './pagination';
+import { DEFAULT_LIMIT, MAX_LIMIT, decodeCursor, encodeCursor, normalizeLimit, pageOf } from './pagination';
 
 describe('normalizeLimit', () => {
   it('exports the contract constants', () => {
@@ -58,9 +51,7 @@ describe('encodeCursor / decodeCursor', () => {
 
   it('encodes "<ISO ms>|<uuid>" with a lower-cased id', () => {
     expect(encodeCursor(ts, id)).toBe('2024-03-08T14:21:59.120Z|0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f');
-    expect(encodeCursor(ts, id.toUpperCase())).toBe(
-      '2024-03-08T14:21:59.120Z|0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f',
-    );
+    expect(encodeCursor(ts, id.toUpperCase())).toBe('2024-03-08T14:21:59.120Z|0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f');
     expect(encodeCursor(new Date(Date.UTC(2024, 0, 1)), id)).toBe(`2024-01-01T00:00:00.000Z|${id}`);
   });
 

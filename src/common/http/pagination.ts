@@ -71,11 +71,7 @@ export interface Page<T> {
  * right after it (never after the probe row, which would skip it). `limit` comes from normalizeLimit();
  * anything but a positive integer is a programming error.
  */
-export function pageOf<T>(
-  rows: T[],
-  limit: number,
-  key: (row: T) => { timestamp: Date; id: string },
-): Page<T> {
+export function pageOf<T>(rows: T[], limit: number, key: (row: T) => { timestamp: Date; id: string }): Page<T> {
   if (!Number.isInteger(limit) || limit < 1) {
     throw new RangeError(`pageOf: limit must be a positive integer, got ${limit}`);
   }

@@ -104,18 +104,12 @@ describe('parseTimestamp', () => {
       expect(parseTimestamp(input)).toBeNull();
     });
 
-    it.each([
-      undefined,
-      null,
-      1709907725417,
-      true,
-      {},
-      [],
-      ['2024-03-08'],
-      new Date('2024-03-08T00:00:00Z'),
-    ])('non-string %p → null', (input) => {
-      expect(parseTimestamp(input)).toBeNull();
-    });
+    it.each([undefined, null, 1709907725417, true, {}, [], ['2024-03-08'], new Date('2024-03-08T00:00:00Z')])(
+      'non-string %p → null',
+      (input) => {
+        expect(parseTimestamp(input)).toBeNull();
+      },
+    );
   });
 });
 

@@ -10,8 +10,7 @@
  * have any number of digits; it is truncated (never rounded) to milliseconds, because timestamps are
  * stored with millisecond precision and a value read back must equal what the API printed.
  */
-const TIMESTAMP_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?)?$/;
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 /** Instants outside these UTC years are refused: they have no §1.3 rendering and PostgreSQL rejects the text. */
 const MIN_YEAR = 1;
@@ -30,7 +29,7 @@ function daysInMonth(y: number, month: number): number {
 /** Milliseconds from the first (up to) three fraction digits, padded: "5" → 500, "41789" → 417. */
 function fractionToMs(fraction: string | undefined): number {
   if (fraction === undefined) return 0;
-  return Number((fraction.length >= 3 ? fraction.slice(0, 3) : fraction.padEnd(3, '0')));
+  return Number(fraction.length >= 3 ? fraction.slice(0, 3) : fraction.padEnd(3, '0'));
 }
 
 /** Minutes east of UTC for `Z`, `+HH:MM`, `-HH:MM`; null when out of range. */

@@ -33,10 +33,7 @@ describe('isUuid', () => {
     expect(isUuid(v)).toBe(false);
   });
 
-  it.each([undefined, null, 42, true, {}, [], ['8d0c6a3e-1f2b-4c5d-9e8f-0a1b2c3d4e5f']])(
-    'rejects non-string %j',
-    (v) => {
-      expect(isUuid(v)).toBe(false);
-    },
-  );
+  it.each([undefined, null, 42, true, {}, [], ['8d0c6a3e-1f2b-4c5d-9e8f-0a1b2c3d4e5f']])('rejects non-string %j', (v) => {
+    expect(isUuid(v)).toBe(false);
+  });
 });

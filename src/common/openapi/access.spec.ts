@@ -4,9 +4,7 @@ import { DECORATORS } from '@nestjs/swagger';
 import { Permission } from '../auth/permission';
 import { TeamRole } from '../auth/team-role';
 import { Access } from '../decorators/auth.decorators';
-import {
-  IsAnyJson, IsArrayValue, IsBool, IsInteger, IsOneOf, IsText, IsUuidText, RequireFields,
-} from '../pipes/validation';
+import { IsAnyJson, IsArrayValue, IsBool, IsInteger, IsOneOf, IsText, IsUuidText, RequireFields } from '../pipes/validation';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { accessSummary, frameworkErrors, routeAccess } from './access';
 
@@ -54,7 +52,13 @@ class ThingsController {
 }
 
 const TEXTS = {
-  unauthenticated: ['Missing authorization', 'Invalid authorization format', 'Invalid API key', 'API key expired', 'Invalid or expired token'],
+  unauthenticated: [
+    'Missing authorization',
+    'Invalid authorization format',
+    'Invalid API key',
+    'API key expired',
+    'Invalid or expired token',
+  ],
   notAMember: 'Not a member of this team',
 };
 
@@ -75,7 +79,7 @@ describe('OpenAPI metadata of the contract field decorators', () => {
 });
 
 describe('routeAccess / frameworkErrors', () => {
-  it('reads the handler\'s @Access declaration (else the class\'s), in guard order', () => {
+  it("reads the handler's @Access declaration (else the class's), in guard order", () => {
     expect(access('list').rule).toEqual({ permissions: [Permission.AppsRead] });
     expect(access('create')).toEqual({
       rule: { permissions: [Permission.AppsRead], usersOnly: 'Only users can make things', teamRole: TeamRole.Admin },
@@ -87,17 +91,22 @@ describe('routeAccess / frameworkErrors', () => {
       rateLimited: false,
       readsBody: true,
     });
-    expect(frameworkErrors(access('create'), TEXTS)).toEqual(new Map([
-      [400, ['Malformed JSON body', 'Request body must be a JSON object', 'Invalid compressed body']],
-      [413, ['Payload too large', 'Compressed payload too large', 'Decompressed payload too large']],
-      [415, ['Unsupported media type', 'Unsupported content encoding']],
-      [401, ['Missing authorization', 'Invalid authorization format', 'Invalid API key', 'API key expired', 'Invalid or expired token']],
-      [403, ['Missing permission: apps:read', 'Only users can make things', 'Not a member of this team', 'Requires admin role or higher']],
-      [500, ['Internal server error']],
-    ]));
+    expect(frameworkErrors(access('create'), TEXTS)).toEqual(
+      new Map([
+        [400, ['Malformed JSON body', 'Request body must be a JSON object', 'Invalid compressed body']],
+        [413, ['Payload too large', 'Compressed payload too large', 'Decompressed payload too large']],
+        [415, ['Unsupported media type', 'Unsupported content encoding']],
+        [401, ['Missing authorization', 'Invalid authorization format', 'Invalid API key', 'API key expired', 'Invalid or expired token']],
+        [
+          403,
+          ['Missing permission: apps:read', 'Only users can make things', 'Not a member of this team', 'Requires admin role or higher'],
+        ],
+        [500, ['Internal server error']],
+      ]),
+    );
     expect(accessSummary(access('create'))).toBe(
-      'Users only (a session JWT as Bearer token or `token` cookie); API keys get 403 "Only users can make things". '
-      + 'Users need the `admin` role or higher in team `{teamId}`; API keys only reach their own team. API keys need: `apps:read`.',
+      'Users only (a session JWT as Bearer token or `token` cookie); API keys get 403 "Only users can make things". ' +
+        'Users need the `admin` role or higher in team `{teamId}`; API keys only reach their own team. API keys need: `apps:read`.',
     );
   });
 

@@ -106,15 +106,22 @@ export function accessSummary(access: RouteAccess): string {
   const parts: string[] = [];
   if (access.clientKeyOnly) {
     parts.push(
-      'Client keys only: send an app\'s `client_key` (`owl_client_…`, in the app object) as Bearer token; the app is the key\'s app.',
+      "Client keys only: send an app's `client_key` (`owl_client_…`, in the app object) as Bearer token; the app is the key's app.",
     );
-  } else if (access.userOnly) parts.push(`Users only (a session JWT as Bearer token or \`token\` cookie); API keys get 403 "${access.userOnly}".`);
+  } else if (access.userOnly)
+    parts.push(`Users only (a session JWT as Bearer token or \`token\` cookie); API keys get 403 "${access.userOnly}".`);
   else parts.push('Users (session JWT as Bearer token or `token` cookie) and API keys.');
   if (access.teamRole) {
-    parts.push(`Users need the \`${access.teamRole.role}\` role or higher in team \`{${access.teamRole.param}}\`; API keys only reach their own team.`);
+    parts.push(
+      `Users need the \`${access.teamRole.role}\` role or higher in team \`{${access.teamRole.param}}\`; API keys only reach their own team.`,
+    );
   }
-  if (access.permissions.length > 0 && !access.clientKeyOnly) parts.push(`API keys need: ${access.permissions.map((p) => `\`${p}\``).join(', ')}.`);
-  if (access.rateLimited) parts.push('Rate limited: one token bucket per caller (API key, user or client address), kept apart for requests to an `ingest.` ' +
-      'host and to any other host; responses carry `X-RateLimit-Limit` and `X-RateLimit-Remaining`, 429 answers add `Retry-After`.');
+  if (access.permissions.length > 0 && !access.clientKeyOnly)
+    parts.push(`API keys need: ${access.permissions.map((p) => `\`${p}\``).join(', ')}.`);
+  if (access.rateLimited)
+    parts.push(
+      'Rate limited: one token bucket per caller (API key, user or client address), kept apart for requests to an `ingest.` ' +
+        'host and to any other host; responses carry `X-RateLimit-Limit` and `X-RateLimit-Remaining`, 429 answers add `Retry-After`.',
+    );
   return parts.join(' ');
 }

@@ -47,10 +47,16 @@ const escapeHtml = (text: string): string =>
 
 /** Escaped text with `code` spans and **bold** of the document's Markdown; paragraphs at blank lines. */
 const inlineMarkdown = (text: string): string =>
-  escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>').replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>').replace(/\*([^*]+)\*/g, '<em>$1</em>');
+  escapeHtml(text)
+    .replace(/`([^`]+)`/g, '<code>$1</code>')
+    .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+    .replace(/\*([^*]+)\*/g, '<em>$1</em>');
 
 const paragraphs = (text: string): string =>
-  text.split(/\n\s*\n/).map((p) => `<p>${inlineMarkdown(p.replace(/\n/g, ' '))}</p>`).join('\n    ');
+  text
+    .split(/\n\s*\n/)
+    .map((p) => `<p>${inlineMarkdown(p.replace(/\n/g, ' '))}</p>`)
+    .join('\n    ');
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
@@ -80,13 +86,15 @@ export function docsHtml(document: OpenAPIObject): string {
   const descriptions = new Map((document.tags ?? []).map((t) => [t.name, t.description ?? '']));
   const groups = [...operationsByTag(document)]
     .filter(([, ops]) => ops.length > 0)
-    .map(([tag, ops]) => `<section>
+    .map(
+      ([tag, ops]) => `<section>
       <h2>${escapeHtml(tag)}</h2>
       ${descriptions.get(tag) ? `<p>${inlineMarkdown(descriptions.get(tag)!)}</p>` : ''}
       <ul>
         ${ops.map((o) => `<li><code class="method ${o.method.toLowerCase()}">${o.method}</code> <code class="path">${escapeHtml(o.path)}</code> ${escapeHtml(o.summary)}</li>`).join('\n        ')}
       </ul>
-    </section>`)
+    </section>`,
+    )
     .join('\n    ');
   return `<!DOCTYPE html>
 <html lang="en">

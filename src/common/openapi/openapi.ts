@@ -6,14 +6,21 @@ import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type {
-  OpenAPIObject, OperationObject, ParameterObject, PathItemObject, PathsObject, ReferenceObject, ResponseObject, ResponsesObject,
-  SchemaObject, SecurityRequirementObject, TagObject,
+  OpenAPIObject,
+  OperationObject,
+  ParameterObject,
+  PathItemObject,
+  PathsObject,
+  ReferenceObject,
+  ResponseObject,
+  ResponsesObject,
+  SchemaObject,
+  SecurityRequirementObject,
+  TagObject,
 } from '@nestjs/swagger';
 import { RATE_LIMIT_HEADERS } from '../rate-limit/rate-limit.constants';
 import { AccessTexts, RouteAccess, accessSummary, frameworkErrors, routeAccess } from './access';
-import {
-  DOCS_ASSETS, DOCS_INITIALIZER, DOCS_PATH, OPENAPI_PATH, docsAssetDir, docsHtml, docsInitializerJs,
-} from './docs-page';
+import { DOCS_ASSETS, DOCS_INITIALIZER, DOCS_PATH, OPENAPI_PATH, docsAssetDir, docsHtml, docsInitializerJs } from './docs-page';
 import { errorResponse } from './openapi.decorators';
 import { ref } from './schemas';
 
@@ -39,13 +46,13 @@ const DESCRIPTION = [
   '',
   '**First event in five calls:** `POST /v1/auth/send-code` (the code arrives by email), `POST /v1/auth/verify-code`',
   '(answers a session `token`: press *Authorize* and paste it as `session`), `POST /v1/projects` in your personal team,',
-  '`POST /v1/apps` (answers the app\'s `client_key`: paste it as `api_key`), then `POST /v1/ingest` and `GET /v1/events`.',
+  "`POST /v1/apps` (answers the app's `client_key`: paste it as `api_key`), then `POST /v1/ingest` and `GET /v1/events`.",
   'Read endpoints show production data by default: events sent with `is_dev: true` need `data_mode=development` or `all`.',
   '',
   'Bodies are JSON objects (`Content-Type: application/json`, optionally `Content-Encoding: gzip` or `deflate`).',
   'Every non-2xx answer is `{"error": "<text>"}`; each operation lists its texts in the order they are checked.',
   'Timestamps are ISO 8601 UTC with milliseconds; ids are UUIDs. List endpoints with `cursor`/`limit` are paged',
-  'newest first: pass the previous answer\'s `cursor` back until `has_more` is false.',
+  "newest first: pass the previous answer's `cursor` back until `has_more` is false.",
 ].join('\n');
 
 /** `Apps_list`: the controller name without its suffix, then the method. */
@@ -85,7 +92,9 @@ function securityOf(access: RouteAccess): SecurityRequirementObject[] {
 /** The error texts a response already lists (its examples, in order). */
 function textsOf(response: ResponseObject | ReferenceObject | undefined): string[] {
   const examples = (response as ResponseObject | undefined)?.content?.[JSON_TYPE]?.examples ?? {};
-  return Object.values(examples).map((e) => ((e as { value?: { error?: string } }).value?.error ?? '')).filter((t) => t !== '');
+  return Object.values(examples)
+    .map((e) => (e as { value?: { error?: string } }).value?.error ?? '')
+    .filter((t) => t !== '');
 }
 
 const rateLimitHeaders = {
@@ -98,7 +107,10 @@ const rateLimitHeaders = {
  * first (they are checked first), then the handler's; responses are ordered by status.
  */
 function withFrameworkResponses(
-  responses: ResponsesObject, access: RouteAccess, texts: AccessTexts, extra: Map<number, string[]>,
+  responses: ResponsesObject,
+  access: RouteAccess,
+  texts: AccessTexts,
+  extra: Map<number, string[]>,
 ): ResponsesObject {
   const merged: ResponsesObject = { ...responses };
   const framework = frameworkErrors(access, texts);
@@ -142,7 +154,8 @@ function describeParameters(op: OperationObject): Map<number, string[]> {
     } else if (p.in === 'query' && p.name === 'cursor') {
       p.description ??= 'Opaque: the `cursor` of the previous page (same filters again).';
     } else if (p.in === 'query' && (p.name === 'since' || p.name === 'until')) {
-      p.description ??= 'Inclusive bound on `timestamp`: `YYYY-MM-DDTHH:MM:SS[.fraction]` with optional `Z`/`±HH:MM` (none = UTC), or `YYYY-MM-DD`.';
+      p.description ??=
+        'Inclusive bound on `timestamp`: `YYYY-MM-DDTHH:MM:SS[.fraction]` with optional `Z`/`±HH:MM` (none = UTC), or `YYYY-MM-DD`.';
       p.example ??= '2024-03-08T14:22:05.417Z';
     }
   }
@@ -177,12 +190,24 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
     .setTitle(TITLE)
     .setDescription(DESCRIPTION)
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Session JWT from `POST /v1/auth/verify-code`.' }, SECURITY.session)
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'owl_agent_… / owl_client_…', description: 'Agent key (CLI, automation) or client key (SDKs).' },
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Session JWT from `POST /v1/auth/verify-code`.' },
+      SECURITY.session,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'owl_agent_… / owl_client_…',
+        description: 'Agent key (CLI, automation) or client key (SDKs).',
+      },
       SECURITY.apiKey,
     )
-    .addCookieAuth('token', { type: 'apiKey', in: 'cookie', name: 'token', description: 'Session cookie set by verify-code.' }, SECURITY.cookie)
+    .addCookieAuth(
+      'token',
+      { type: 'apiKey', in: 'cookie', name: 'token', description: 'Session cookie set by verify-code.' },
+      SECURITY.cookie,
+    )
     .build();
   const document = SwaggerModule.createDocument(
     app,

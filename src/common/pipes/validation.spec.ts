@@ -1,5 +1,17 @@
 import { BadRequestException } from '@nestjs/common';
-import { ContractValidationPipe, CrossCheck, IsInteger, IsOneOf, IsText, IsUuidText, RequireAnyField, RequireFields, isMissing, normalizeBody, normalizeQuery } from './validation';
+import {
+  ContractValidationPipe,
+  CrossCheck,
+  IsInteger,
+  IsOneOf,
+  IsText,
+  IsUuidText,
+  RequireAnyField,
+  RequireFields,
+  isMissing,
+  normalizeBody,
+  normalizeQuery,
+} from './validation';
 
 @RequireFields(['name', 'kind'], 'name and kind are required')
 class CreateThing {

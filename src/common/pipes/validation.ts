@@ -62,7 +62,7 @@ export const IsUuidText = (opts: { typeMessage?: string; uuidMessage?: string } 
     'isUuidText',
     (v, f) => {
       if (typeof v !== 'string') return opts.typeMessage ?? `${f} must be a string`;
-      return isUuid(v) ? null : opts.uuidMessage ?? `${f} must be a valid UUID`;
+      return isUuid(v) ? null : (opts.uuidMessage ?? `${f} must be a valid UUID`);
     },
     { type: 'string', format: 'uuid' },
   );
@@ -72,14 +72,15 @@ export const IsOneOf = (values: readonly string[], message: string) =>
   fieldRule('isOneOf', (v) => (typeof v === 'string' && values.includes(v) ? null : message), { type: 'string', enum: [...values] });
 
 export const IsBool = (message?: string) =>
-  fieldRule('isBool', (v, f) => (typeof v === 'boolean' ? null : message ?? `${f} must be a boolean`), { type: 'boolean' });
+  fieldRule('isBool', (v, f) => (typeof v === 'boolean' ? null : (message ?? `${f} must be a boolean`)), { type: 'boolean' });
 
 export const IsInteger = (opts: { min?: number; max?: number; message?: string } = {}) =>
   fieldRule(
     'isInteger',
     (v, f) => {
       if (typeof v !== 'number' || !Number.isInteger(v)) return opts.message ?? `${f} must be a integer`;
-      if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) return opts.message ?? `${f} is out of range`;
+      if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max))
+        return opts.message ?? `${f} is out of range`;
       return null;
     },
     { type: 'integer', minimum: opts.min, maximum: opts.max },
@@ -93,7 +94,7 @@ export const IsInteger = (opts: { min?: number; max?: number; message?: string }
 export const IsAnyJson = (doc: ApiPropertyOptions = {}) => fieldRule('isAnyJson', () => null, doc);
 
 export const IsArrayValue = (message?: string) =>
-  fieldRule('isArrayValue', (v, f) => (Array.isArray(v) ? null : message ?? `${f} must be a array`), { type: 'array', items: {} });
+  fieldRule('isArrayValue', (v, f) => (Array.isArray(v) ? null : (message ?? `${f} must be a array`)), { type: 'array', items: {} });
 
 /**
  * A check on the whole body, reported at the position of the property it decorates (declare a

@@ -51,7 +51,11 @@ export class RedisBucketStore implements BucketStore {
   private readonly prefix: string;
   private degraded = false;
 
-  constructor(url: string, private readonly cfg: BucketConfig, opts: RedisBucketStoreOptions = {}) {
+  constructor(
+    url: string,
+    private readonly cfg: BucketConfig,
+    opts: RedisBucketStoreOptions = {},
+  ) {
     this.prefix = opts.keyPrefix ?? 'owlmetry:rl:';
     this.fallback = new InMemoryBucketStore(cfg);
     this.redis = new Redis(url, {
@@ -81,9 +85,11 @@ export class RedisBucketStore implements BucketStore {
       return this.fallback.take(key);
     }
     try {
-      const [allowed, remaining] = (await (this.redis as unknown as {
-        owlTake(k: string, capacity: number, rate: number): Promise<[number, number]>;
-      }).owlTake(this.prefix + key, this.cfg.capacity, this.cfg.refillPerSecond)) ?? [0, 0];
+      const [allowed, remaining] = (await (
+        this.redis as unknown as {
+          owlTake(k: string, capacity: number, rate: number): Promise<[number, number]>;
+        }
+      ).owlTake(this.prefix + key, this.cfg.capacity, this.cfg.refillPerSecond)) ?? [0, 0];
       return { allowed: allowed === 1, remaining: allowed === 1 ? remaining : 0 };
     } catch (err) {
       this.degrade(err);

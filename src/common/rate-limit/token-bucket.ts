@@ -34,11 +34,7 @@ function refilled(state: BucketState | undefined, cfg: BucketConfig, nowMs: numb
 }
 
 /** Pure step: the bucket's new state and whether this request may pass. */
-export function takeToken(
-  state: BucketState | undefined,
-  cfg: BucketConfig,
-  nowMs: number,
-): { state: BucketState; result: TakeResult } {
+export function takeToken(state: BucketState | undefined, cfg: BucketConfig, nowMs: number): { state: BucketState; result: TakeResult } {
   const tokens = refilled(state, cfg, nowMs);
   if (tokens + EPSILON < 1) {
     return { state: { tokens, updatedAt: nowMs }, result: { allowed: false, remaining: 0 } };

@@ -18,7 +18,7 @@ export function createAppProblem(platform: string, bundleId: string | undefined)
 
 /** The stored bundle id: exactly as sent, or null for backend apps (which ignore it). */
 export const storedBundleId = (platform: AppPlatform, bundleId: string | undefined): string | null =>
-  platform === BACKEND_PLATFORM ? null : bundleId ?? null;
+  platform === BACKEND_PLATFORM ? null : (bundleId ?? null);
 
 /** Name of an app's auto-created client key, cut to the 255-character name limit (code points, not UTF-16 units). */
 export const clientKeyName = (appName: string): string => Array.from(`${appName} Client Key`).slice(0, MAX_NAME_CHARS).join('');

@@ -94,10 +94,11 @@ export class AppUsersRepository {
 
   /** Turns an anonymous row into the row of `userId`, remembering where it came from. */
   async convert(id: string, anonymousId: string, userId: string, m: EntityManager): Promise<void> {
-    await m.query(
-      `UPDATE app_users SET user_id = $2, is_anonymous = false, claimed_from = jsonb_build_array($3::text) WHERE id = $1`,
-      [id, userId, anonymousId],
-    );
+    await m.query(`UPDATE app_users SET user_id = $2, is_anonymous = false, claimed_from = jsonb_build_array($3::text) WHERE id = $1`, [
+      id,
+      userId,
+      anonymousId,
+    ]);
   }
 
   async deleteById(id: string, m: EntityManager): Promise<void> {

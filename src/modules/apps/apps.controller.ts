@@ -23,7 +23,7 @@ export class AppsController {
 
   @Get()
   @Access({ permissions: [Permission.AppsRead] })
-  @ApiOperation({ summary: 'Apps of the caller\'s teams, or of one team (created_at ascending)' })
+  @ApiOperation({ summary: "Apps of the caller's teams, or of one team (created_at ascending)" })
   @ApiOk(listOf('apps', 'App'))
   @ApiErrors([400, AppErrors.teamIdUuid])
   async list(@CurrentPrincipal() who: Principal, @Query() query: ListAppsQuery) {
@@ -45,16 +45,26 @@ export class AppsController {
   @ApiOk('App', 201)
   @ApiErrors(
     [
-      400, AppErrors.createRequired, 'name must be a string', 'name must be at most 255 characters', 'platform must be a string',
-      'bundle_id must be a string', 'bundle_id must be at most 255 characters', 'project_id must be a string',
-      AppErrors.invalidPlatform, AppErrors.bundleIdRequired,
+      400,
+      AppErrors.createRequired,
+      'name must be a string',
+      'name must be at most 255 characters',
+      'platform must be a string',
+      'bundle_id must be a string',
+      'bundle_id must be at most 255 characters',
+      'project_id must be a string',
+      AppErrors.invalidPlatform,
+      AppErrors.bundleIdRequired,
     ],
     [403, requiresRoleMessage(TeamRole.Admin)],
     [404, ProjectErrors.notFound],
   )
   async create(@CurrentPrincipal() who: Principal, @Body() body: CreateAppDto) {
     const app = await this.apps.create(who, {
-      name: body.name, platform: body.platform, bundleId: body.bundle_id, projectId: body.project_id,
+      name: body.name,
+      platform: body.platform,
+      bundleId: body.bundle_id,
+      projectId: body.project_id,
     });
     return toAppResponse(app);
   }

@@ -10,4 +10,3 @@ export const AppErrors = {
   isAnonymous: 'is_anonymous must be true or false',
   invalidCursor: 'Invalid cursor',
 } as const;
-

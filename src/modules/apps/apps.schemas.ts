@@ -10,7 +10,12 @@ export const APPS_SCHEMAS: SchemaSet = {
     name: text,
     platform: stringEnum(APP_PLATFORMS),
     bundle_id: nullable({ type: 'string', description: 'Always null for backend apps.' }),
-    client_key: { type: 'string', description: 'The app\'s own client key (`owl_client_…`), in full: unlike other API keys it is not a secret, it ships inside the app and is what the SDKs send to `POST /v1/ingest`.', example: 'owl_client_3b9c6f1e2a7d4c5b8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b' },
+    client_key: {
+      type: 'string',
+      description:
+        "The app's own client key (`owl_client_…`), in full: unlike other API keys it is not a secret, it ships inside the app and is what the SDKs send to `POST /v1/ingest`.",
+      example: 'owl_client_3b9c6f1e2a7d4c5b8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b',
+    },
     created_at: timestamp,
   }),
   AppUser: object({
@@ -21,5 +26,5 @@ export const APPS_SCHEMAS: SchemaSet = {
     claimed_from: nullable(arrayOf(text)),
     first_seen_at: timestamp,
     last_seen_at: timestamp,
-  })
+  }),
 };

@@ -105,15 +105,25 @@ export class AppsService {
       if (!(await this.projects.lockActive(project.id, m))) throw new NotFoundException(ProjectErrors.notFound);
       const app = await this.apps.insert(
         {
-          teamId: project.teamId, projectId: project.id, name, platform, bundleId,
-          clientKey: CLIENT_KEY_PENDING, createdAt: new Date(),
+          teamId: project.teamId,
+          projectId: project.id,
+          name,
+          platform,
+          bundleId,
+          clientKey: CLIENT_KEY_PENDING,
+          createdAt: new Date(),
         },
         m,
       );
       const { key } = await this.keys.create(
         {
-          type: ApiKeyType.Client, name: clientKeyName(name), teamId: project.teamId, appId: app.id, createdBy,
-          permissions: defaultPermissions(ApiKeyType.Client), expiresAt: null,
+          type: ApiKeyType.Client,
+          name: clientKeyName(name),
+          teamId: project.teamId,
+          appId: app.id,
+          createdBy,
+          permissions: defaultPermissions(ApiKeyType.Client),
+          expiresAt: null,
         },
         m,
       );
@@ -121,7 +131,11 @@ export class AppsService {
       app.clientKey = key;
       // The client key gets no audit entry of its own (§2.10).
       await this.audit.record(m, {
-        teamId: app.teamId, actor: who, action: AuditAction.Create, resourceType: AuditResource.App, resourceId: app.id,
+        teamId: app.teamId,
+        actor: who,
+        action: AuditAction.Create,
+        resourceType: AuditResource.App,
+        resourceId: app.id,
         metadata: { name: app.name, platform: app.platform, bundle_id: app.bundleId },
       });
       return app;
@@ -135,7 +149,11 @@ export class AppsService {
     await this.ds.transaction(async (m) => {
       if (!(await this.apps.rename(app.id, name, m))) throw new NotFoundException(AppErrors.notFound);
       await this.audit.record(m, {
-        teamId: app.teamId, actor: who, action: AuditAction.Update, resourceType: AuditResource.App, resourceId: app.id,
+        teamId: app.teamId,
+        actor: who,
+        action: AuditAction.Update,
+        resourceType: AuditResource.App,
+        resourceId: app.id,
         changes: diff({ name: [app.name, name] }, ['name']),
       });
     });
@@ -151,7 +169,11 @@ export class AppsService {
       if (!(await this.apps.softDelete(app.id, at, m))) throw new NotFoundException(AppErrors.notFound);
       await this.keys.revoke({ appIds: [app.id] }, at, m);
       await this.audit.record(m, {
-        teamId: app.teamId, actor: who, action: AuditAction.Delete, resourceType: AuditResource.App, resourceId: app.id,
+        teamId: app.teamId,
+        actor: who,
+        action: AuditAction.Delete,
+        resourceType: AuditResource.App,
+        resourceId: app.id,
       });
     });
   }

@@ -21,13 +21,22 @@ export class AuditLogsController {
   @ApiOperation({ summary: 'Audit log of a team, newest first (cursor pages)' })
   @ApiOk(pageOf('audit_logs', 'AuditLog'))
   @ApiErrors([
-    400, AuditLogsErrors.invalidAction, AuditLogsErrors.invalidSince, AuditLogsErrors.invalidUntil,
+    400,
+    AuditLogsErrors.invalidAction,
+    AuditLogsErrors.invalidSince,
+    AuditLogsErrors.invalidUntil,
     AuditLogsErrors.invalidCursor,
   ])
   async list(@Param('teamId') teamId: string, @Query() q: AuditLogsQueryDto) {
     const page = await this.logs.list(teamId, {
-      resourceType: q.resource_type, resourceId: q.resource_id, actorId: q.actor_id, action: q.action,
-      since: q.since, until: q.until, cursor: q.cursor, limit: q.limit,
+      resourceType: q.resource_type,
+      resourceId: q.resource_id,
+      actorId: q.actor_id,
+      action: q.action,
+      since: q.since,
+      until: q.until,
+      cursor: q.cursor,
+      limit: q.limit,
     });
     return { audit_logs: page.items.map(toAuditLogResponse), cursor: page.cursor, has_more: page.has_more };
   }

@@ -18,5 +18,5 @@ export const AUDIT_SCHEMAS: SchemaSet = {
     }),
     metadata: nullable({ type: 'object', additionalProperties: true }),
     timestamp,
-  })
+  }),
 };

@@ -13,8 +13,11 @@ import { CreateApiKeyDto, ListApiKeysQuery, UpdateApiKeyDto } from './dto/api-ke
 
 /** Permission-list problems of §1.8, in the order they are checked (answered after the role check). */
 const PERMISSION_LIST_ERRORS = [
-  'permissions must be an array of strings', 'At least one permission is required', 'Duplicate permissions are not allowed',
-  'Unknown permission: <p>', 'Permission "<p>" is not allowed for <key_type> keys',
+  'permissions must be an array of strings',
+  'At least one permission is required',
+  'Duplicate permissions are not allowed',
+  'Unknown permission: <p>',
+  'Permission "<p>" is not allowed for <key_type> keys',
 ];
 
 @ApiTags('API keys')
@@ -24,7 +27,7 @@ export class ApiKeysController {
 
   @Get()
   @Access({ usersOnly: 'Only users can list API keys' })
-  @ApiOperation({ summary: 'Keys of all the caller\'s teams, or of one team (created_at ascending)' })
+  @ApiOperation({ summary: "Keys of all the caller's teams, or of one team (created_at ascending)" })
   @ApiOk(listOf('api_keys', 'ApiKey'))
   @ApiErrors([400, 'team_id must be a valid UUID'])
   async list(@CurrentPrincipal() who: UserPrincipal, @Query() query: ListApiKeysQuery) {
@@ -46,17 +49,27 @@ export class ApiKeysController {
   @ApiOk('CreatedApiKey', 201)
   @ApiErrors(
     [
-      400, 'name and key_type required', "key_type must be 'client' or 'agent'", 'Client keys require an app_id',
-      'Agent keys require a team_id or app_id', 'name must be a string', 'name must be at most 255 characters',
-      'expires_in_days must be an integer between 1 and 3650', ...PERMISSION_LIST_ERRORS,
+      400,
+      'name and key_type required',
+      "key_type must be 'client' or 'agent'",
+      'Client keys require an app_id',
+      'Agent keys require a team_id or app_id',
+      'name must be a string',
+      'name must be at most 255 characters',
+      'expires_in_days must be an integer between 1 and 3650',
+      ...PERMISSION_LIST_ERRORS,
     ],
     [403, NOT_A_MEMBER, requiresRoleMessage(TeamRole.Admin)],
     [404, AuthErrors.appNotFound],
   )
   async create(@CurrentPrincipal() who: UserPrincipal, @Body() body: CreateApiKeyDto) {
     const { key, view } = await this.keys.create(who, {
-      name: body.name, keyType: body.key_type, appId: body.app_id, teamId: body.team_id,
-      permissions: body.permissions, expiresInDays: body.expires_in_days,
+      name: body.name,
+      keyType: body.key_type,
+      appId: body.app_id,
+      teamId: body.team_id,
+      permissions: body.permissions,
+      expiresInDays: body.expires_in_days,
     });
     return { key, api_key: toApiKeyResponse(view) };
   }
@@ -66,7 +79,13 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Rename a key or replace its permissions' })
   @ApiOk(wrapped('api_key', 'ApiKey'))
   @ApiErrors(
-    [400, 'At least one field to update is required', 'name must be a string', 'name must be at most 255 characters', ...PERMISSION_LIST_ERRORS],
+    [
+      400,
+      'At least one field to update is required',
+      'name must be a string',
+      'name must be at most 255 characters',
+      ...PERMISSION_LIST_ERRORS,
+    ],
     [403, requiresRoleMessage(TeamRole.Admin)],
     [404, AuthErrors.apiKeyNotFound],
   )

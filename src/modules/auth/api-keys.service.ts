@@ -76,7 +76,11 @@ export class ApiKeysService {
         m,
       );
       await this.audit.record(m, {
-        teamId, actor: who, action: AuditAction.Create, resourceType: AuditResource.ApiKey, resourceId: entity.id,
+        teamId,
+        actor: who,
+        action: AuditAction.Create,
+        resourceType: AuditResource.ApiKey,
+        resourceId: entity.id,
         metadata: { key_type: input.keyType, name: input.name },
       });
       return { key, id: entity.id };
@@ -100,7 +104,12 @@ export class ApiKeysService {
       const changes = diff(fields, permissions !== undefined ? ['permissions'] : []);
       if (Object.keys(changes).length > 0) {
         await this.audit.record(m, {
-          teamId: key.teamId, actor: who, action: AuditAction.Update, resourceType: AuditResource.ApiKey, resourceId: key.id, changes,
+          teamId: key.teamId,
+          actor: who,
+          action: AuditAction.Update,
+          resourceType: AuditResource.ApiKey,
+          resourceId: key.id,
+          changes,
         });
       }
     });
@@ -115,7 +124,11 @@ export class ApiKeysService {
       // Lost a race with a concurrent revoke of the same key: that one answered 200 and wrote the audit entry.
       if (revoked.length === 0) throw new NotFoundException(AuthErrors.apiKeyNotFound);
       await this.audit.record(m, {
-        teamId: key.teamId, actor: who, action: AuditAction.Delete, resourceType: AuditResource.ApiKey, resourceId: key.id,
+        teamId: key.teamId,
+        actor: who,
+        action: AuditAction.Delete,
+        resourceType: AuditResource.ApiKey,
+        resourceId: key.id,
         metadata: { name: key.name },
       });
     });

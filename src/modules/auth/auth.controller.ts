@@ -49,7 +49,10 @@ export class AuthController {
   @Access({ public: true })
   @Post('send-code')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Mail a 6-digit sign-in code (valid 10 minutes)', description: 'The answer is the same whether or not an account exists.' })
+  @ApiOperation({
+    summary: 'Mail a 6-digit sign-in code (valid 10 minutes)',
+    description: 'The answer is the same whether or not an account exists.',
+  })
   @ApiOk(object({ message: { type: 'string', enum: ['Verification code sent'] } }))
   @ApiErrors([400, AuthErrors.validEmailRequired], [429, AuthErrors.tooManyCodes], [502, AuthErrors.sendFailed])
   async sendCode(@Body() body: SendCodeDto) {
@@ -67,10 +70,7 @@ export class AuthController {
   })
   @ApiOk('Session', 200, 'Existing user')
   @ApiOk('Session', 201, 'New user')
-  @ApiErrors(
-    [400, AuthErrors.emailAndCodeRequired, 'email must be a string', 'code must be a string'],
-    [401, AuthErrors.invalidCode],
-  )
+  @ApiErrors([400, AuthErrors.emailAndCodeRequired, 'email must be a string', 'code must be a string'], [401, AuthErrors.invalidCode])
   async verifyCode(@Body() body: VerifyCodeDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const session = await this.auth.verifyCode(codeEmail(body.email), body.code);
     reply.status(session.isNewUser ? 201 : 200);
@@ -110,7 +110,7 @@ export class AuthController {
 
   @Get('me')
   @Access({ usersOnly: 'Only users can access this endpoint' })
-  @ApiOperation({ summary: 'The caller\'s profile and teams' })
+  @ApiOperation({ summary: "The caller's profile and teams" })
   @ApiOk(object({ user: ref('User'), teams: { type: 'array', items: ref('TeamMembership') } }))
   @ApiErrors([404, AuthErrors.userNotFound])
   async me(@CurrentPrincipal() who: UserPrincipal) {
@@ -129,7 +129,7 @@ export class AuthController {
 
   @Get('teams')
   @Access({ usersOnly: 'Only users can list teams' })
-  @ApiOperation({ summary: 'The caller\'s teams (oldest membership first)' })
+  @ApiOperation({ summary: "The caller's teams (oldest membership first)" })
   @ApiOk(listOf('teams', 'TeamMembership'))
   async teams(@CurrentPrincipal() who: UserPrincipal) {
     return { teams: (await this.auth.memberships(who.userId)).map(toTeamMembershipResponse) };

@@ -1,5 +1,17 @@
 import { ApiKeyType } from '../../common/auth/permission';
-import { SchemaSet, arrayOf, email, nullable, object, permissions, ref, stringEnum, text, timestamp, uuid } from '../../common/openapi/schemas';
+import {
+  SchemaSet,
+  arrayOf,
+  email,
+  nullable,
+  object,
+  permissions,
+  ref,
+  stringEnum,
+  text,
+  timestamp,
+  uuid,
+} from '../../common/openapi/schemas';
 import { AuthErrors } from './auth.errors';
 
 /** Sign-in, whoami and API-key answers (OpenAPI). Registered by src/app.openapi.ts. */
@@ -36,7 +48,8 @@ export const AUTH_SCHEMAS: SchemaSet = {
     },
     'Never contains the secret or its hash.',
   ),
-  CreatedApiKey: object(
-    { key: { type: 'string', description: 'The full secret, shown only in this answer.', example: 'owl_agent_<48 hex>' }, api_key: ref('ApiKey') },
-  )
+  CreatedApiKey: object({
+    key: { type: 'string', description: 'The full secret, shown only in this answer.', example: 'owl_agent_<48 hex>' },
+    api_key: ref('ApiKey'),
+  }),
 };

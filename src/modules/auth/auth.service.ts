@@ -86,13 +86,22 @@ export class AuthService {
       const actor: UserPrincipal = { kind: 'user', userId: user.id, email: user.email };
       const { key, entity } = await this.keys.create(
         {
-          type: ApiKeyType.Agent, name: CLI_AGENT_KEY_NAME, teamId: team.id, appId: null, createdBy: user.id,
-          permissions: defaultPermissions(ApiKeyType.Agent), expiresAt: null,
+          type: ApiKeyType.Agent,
+          name: CLI_AGENT_KEY_NAME,
+          teamId: team.id,
+          appId: null,
+          createdBy: user.id,
+          permissions: defaultPermissions(ApiKeyType.Agent),
+          expiresAt: null,
         },
         m,
       );
       await this.audit.record(m, {
-        teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.ApiKey, resourceId: entity.id,
+        teamId: team.id,
+        actor,
+        action: AuditAction.Create,
+        resourceType: AuditResource.ApiKey,
+        resourceId: entity.id,
         metadata: { key_type: ApiKeyType.Agent, name: CLI_AGENT_KEY_NAME },
       });
       return { apiKey: key, team: { id: team.id, name: team.name, slug: team.slug } };
@@ -110,7 +119,11 @@ export class AuthService {
     const actor: UserPrincipal = { kind: 'user', userId: user.id, email: user.email };
     const team = await this.teams.createPersonalTeam(user, actor, m);
     await this.audit.record(m, {
-      teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.User, resourceId: user.id,
+      teamId: team.id,
+      actor,
+      action: AuditAction.Create,
+      resourceType: AuditResource.User,
+      resourceId: user.id,
     });
     return { user, created: true };
   }
@@ -148,8 +161,12 @@ export class AuthService {
       await this.audit.record(
         m,
         ...teams.map((t) => ({
-          teamId: t.id, actor: principal, action: AuditAction.Update, resourceType: AuditResource.User,
-          resourceId: user.id, changes: diff({ name: [before.name, name] }, ['name']),
+          teamId: t.id,
+          actor: principal,
+          action: AuditAction.Update,
+          resourceType: AuditResource.User,
+          resourceId: user.id,
+          changes: diff({ name: [before.name, name] }, ['name']),
         })),
       );
       return user;

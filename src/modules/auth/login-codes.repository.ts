@@ -55,10 +55,10 @@ export class LoginCodesRepository {
   }
 
   async voidOutstanding(email: string, now: Date, m: EntityManager): Promise<void> {
-    await m.query(
-      `UPDATE email_verification_codes SET voided_at = $2 WHERE email = $1 AND used_at IS NULL AND voided_at IS NULL`,
-      [email, now],
-    );
+    await m.query(`UPDATE email_verification_codes SET voided_at = $2 WHERE email = $1 AND used_at IS NULL AND voided_at IS NULL`, [
+      email,
+      now,
+    ]);
   }
 
   /** Adds one failure and returns the new count. */

@@ -13,7 +13,10 @@ describe('SessionTokenService', () => {
     const token = tokens.sign({ id: '0b9e5c1a-7f3d-4e2a-9c41-2d7f8e6a5b10', email: 'ada@example.com' });
     const claims = verify(token, 'unit-secret', { algorithms: ['HS256'] }) as Record<string, number | string>;
     expect(claims).toEqual({
-      sub: '0b9e5c1a-7f3d-4e2a-9c41-2d7f8e6a5b10', email: 'ada@example.com', iat: expect.any(Number), exp: expect.any(Number),
+      sub: '0b9e5c1a-7f3d-4e2a-9c41-2d7f8e6a5b10',
+      email: 'ada@example.com',
+      iat: expect.any(Number),
+      exp: expect.any(Number),
     });
     expect(Number(claims.exp) - Number(claims.iat)).toBe(SESSION_TTL_SECONDS);
     expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'JWT' });

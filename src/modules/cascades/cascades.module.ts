@@ -22,7 +22,17 @@ import { TeamDeletionController } from './team-deletion.controller';
  * one transaction; nothing below registers listeners or calls upwards.
  */
 @Module({
-  imports: [TeamsModule, InvitationsModule, ProjectsModule, AppsModule, EventsModule, MetricsModule, FunnelsModule, KeysModule, AuditModule],
+  imports: [
+    TeamsModule,
+    InvitationsModule,
+    ProjectsModule,
+    AppsModule,
+    EventsModule,
+    MetricsModule,
+    FunnelsModule,
+    KeysModule,
+    AuditModule,
+  ],
   controllers: [ProjectWritesController, TeamDeletionController],
   providers: [CreateProjectUseCase, DeleteProjectUseCase, DeleteTeamUseCase, PurgeAppsUseCase],
   exports: [PurgeAppsUseCase, DeleteTeamUseCase, DeleteProjectUseCase],

@@ -34,7 +34,11 @@ export class DeleteProjectUseCase {
       await this.metrics.softDeleteForProjects([project.id], at, m);
       await this.funnels.softDeleteForProjects([project.id], at, m);
       await this.audit.record(m, {
-        teamId: project.teamId, actor: who, action: AuditAction.Delete, resourceType: AuditResource.Project, resourceId: project.id,
+        teamId: project.teamId,
+        actor: who,
+        action: AuditAction.Delete,
+        resourceType: AuditResource.Project,
+        resourceId: project.id,
       });
     });
   }

@@ -27,8 +27,14 @@ export class ProjectWritesController {
   @ApiOk('Project', 201)
   @ApiErrors(
     [
-      400, ProjectErrors.createRequired, 'team_id must be a string', 'name must be a string', 'name must be at most 255 characters',
-      'slug must be a string', 'slug must be at most 255 characters', ProjectErrors.slugFormat,
+      400,
+      ProjectErrors.createRequired,
+      'team_id must be a string',
+      'name must be a string',
+      'name must be at most 255 characters',
+      'slug must be a string',
+      'slug must be at most 255 characters',
+      ProjectErrors.slugFormat,
     ],
     [403, NOT_A_MEMBER, requiresRoleMessage(TeamRole.Admin)],
     [409, ProjectErrors.slugTaken],

@@ -61,19 +61,34 @@ describe('metricFieldsOf', () => {
   it('takes tracking_id (lower-cased UUID), duration_ms and a non-empty error from the attributes', () => {
     expect(
       metricFieldsOf('metric:upload:fail', {
-        tracking_id: '0F6C1D2E-1111-4222-8333-944455556666', duration_ms: '1250', error: 'Timeout', format: 'heic',
+        tracking_id: '0F6C1D2E-1111-4222-8333-944455556666',
+        duration_ms: '1250',
+        error: 'Timeout',
+        format: 'heic',
       }),
     ).toEqual({
-      slug: 'upload', phase: 'fail', trackingId: '0f6c1d2e-1111-4222-8333-944455556666', durationMs: 1250, error: 'Timeout',
+      slug: 'upload',
+      phase: 'fail',
+      trackingId: '0f6c1d2e-1111-4222-8333-944455556666',
+      durationMs: 1250,
+      error: 'Timeout',
     });
   });
 
   it('an odd value only nulls its own field', () => {
     expect(metricFieldsOf('metric:upload:complete', { tracking_id: 'not-a-uuid', duration_ms: '12ms', error: '' })).toEqual({
-      slug: 'upload', phase: 'complete', trackingId: null, durationMs: null, error: null,
+      slug: 'upload',
+      phase: 'complete',
+      trackingId: null,
+      durationMs: null,
+      error: null,
     });
     expect(metricFieldsOf('metric:upload:start', null)).toEqual({
-      slug: 'upload', phase: 'start', trackingId: null, durationMs: null, error: null,
+      slug: 'upload',
+      phase: 'start',
+      trackingId: null,
+      durationMs: null,
+      error: null,
     });
   });
 

@@ -66,5 +66,4 @@ export function metricFieldsOf(message: string, attributes: Record<string, strin
 }
 
 /** `track:` followed by at least one character makes a funnel row; its step name is the rest. */
-export const isFunnelMessage = (message: string): boolean =>
-  message.length > FUNNEL_PREFIX.length && message.startsWith(FUNNEL_PREFIX);
+export const isFunnelMessage = (message: string): boolean => message.length > FUNNEL_PREFIX.length && message.startsWith(FUNNEL_PREFIX);

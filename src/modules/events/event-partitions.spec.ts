@@ -17,7 +17,10 @@ describe('event partitions', () => {
       ['events_y2027m02', '2027-02-01T00:00:00.000Z', '2027-03-01T00:00:00.000Z'],
     ]);
     expect(partitionsAround(new Date('2027-01-01T00:00:00.000Z')).map((p) => p.name)).toEqual([
-      'events_y2026m12', 'events_y2027m01', 'events_y2027m02', 'events_y2027m03',
+      'events_y2026m12',
+      'events_y2027m01',
+      'events_y2027m02',
+      'events_y2027m03',
     ]);
   });
 

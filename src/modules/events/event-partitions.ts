@@ -32,11 +32,7 @@ export function partitionFor(month: Date): MonthPartition {
 }
 
 /** Partitions from `behind` months before `now`'s month to `ahead` months after it, oldest first. */
-export function partitionsAround(
-  now: Date,
-  behind = PARTITION_MONTHS_BEHIND,
-  ahead = PARTITION_MONTHS_AHEAD,
-): MonthPartition[] {
+export function partitionsAround(now: Date, behind = PARTITION_MONTHS_BEHIND, ahead = PARTITION_MONTHS_AHEAD): MonthPartition[] {
   const out: MonthPartition[] = [];
   for (let offset = -behind; offset <= ahead; offset++) {
     out.push(partitionFor(monthStart(now.getUTCFullYear(), now.getUTCMonth() + offset)));

@@ -39,8 +39,8 @@ export class EventsQueryService {
       sessionId: q.session_id?.toLowerCase(),
       environment: q.environment,
       screenName: q.screen_name,
-      since: q.since === undefined ? undefined : parseTimestamp(q.since) ?? undefined,
-      until: q.until === undefined ? undefined : parseTimestamp(q.until) ?? undefined,
+      since: q.since === undefined ? undefined : (parseTimestamp(q.since) ?? undefined),
+      until: q.until === undefined ? undefined : (parseTimestamp(q.until) ?? undefined),
       isDev: isDevFilterOf((q.data_mode as DataMode | undefined) ?? DataMode.Production),
       cursor,
       fetch: limit + 1,
@@ -58,5 +58,4 @@ export class EventsQueryService {
     }
     return toEventResponse(row);
   }
-
 }

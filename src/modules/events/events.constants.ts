@@ -22,8 +22,7 @@ export const DATA_MODES: readonly string[] = Object.values(DataMode);
 export const DATA_MODE_DOC = {
   enum: [...DATA_MODES],
   default: DataMode.Production,
-  description:
-    '`production` (the default) hides development data (sent with `is_dev: true`); `development` shows only that, `all` both.',
+  description: '`production` (the default) hides development data (sent with `is_dev: true`); `development` shows only that, `all` both.',
 } as const;
 
 /** is_dev filter of a data mode; undefined = no filter. */

@@ -27,9 +27,17 @@ export class EventsController {
   })
   @ApiOk(pageOf('events', 'Event'))
   @ApiErrors([
-    400, 'team_id must be a valid UUID', 'app_id must be a valid UUID', 'project_id must be a valid UUID', EventQueryErrors.level,
-    'session_id must be a valid UUID', EventQueryErrors.environment, EventQueryErrors.since, EventQueryErrors.until,
-    EventQueryErrors.dataMode, EventQueryErrors.invalidCursor,
+    400,
+    'team_id must be a valid UUID',
+    'app_id must be a valid UUID',
+    'project_id must be a valid UUID',
+    EventQueryErrors.level,
+    'session_id must be a valid UUID',
+    EventQueryErrors.environment,
+    EventQueryErrors.since,
+    EventQueryErrors.until,
+    EventQueryErrors.dataMode,
+    EventQueryErrors.invalidCursor,
   ])
   list(@CurrentPrincipal() who: Principal, @Query() q: ListEventsQueryDto): Promise<EventPageResponse> {
     return this.query.list(who, q);

@@ -364,9 +364,7 @@ export class EventsRepository {
       for (const p of await this.missingPartitions(wanted, runner.manager)) {
         await runner.query('SAVEPOINT event_partition');
         try {
-          await runner.query(
-            `CREATE TABLE IF NOT EXISTS ${p.name} PARTITION OF events FOR VALUES FROM ('${p.from}') TO ('${p.to}')`,
-          );
+          await runner.query(`CREATE TABLE IF NOT EXISTS ${p.name} PARTITION OF events FOR VALUES FROM ('${p.from}') TO ('${p.to}')`);
           await runner.query('RELEASE SAVEPOINT event_partition');
           outcome.created.push(p.name);
         } catch (err) {

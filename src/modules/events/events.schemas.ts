@@ -56,7 +56,9 @@ export const EVENTS_SCHEMAS: SchemaSet = {
       },
       environment: {
         ...stringEnum(EVENT_ENVIRONMENTS),
-        description: `Must suit the app's platform: ${Object.entries(PLATFORM_ENVIRONMENTS).map(([p, envs]) => `${p} → ${envs.join(', ')}`).join('; ')}.`,
+        description: `Must suit the app's platform: ${Object.entries(PLATFORM_ENVIRONMENTS)
+          .map(([p, envs]) => `${p} → ${envs.join(', ')}`)
+          .join('; ')}.`,
       },
       os_version: { type: 'string', maxLength: 512 },
       app_version: { type: 'string', maxLength: 512 },
@@ -75,12 +77,12 @@ export const EVENTS_SCHEMAS: SchemaSet = {
   IngestRequest: {
     type: 'object',
     required: ['events'],
-    description: 'Send it with the app\'s `client_key` as Bearer token.',
+    description: "Send it with the app's `client_key` as Bearer token.",
     properties: {
       bundle_id: {
         type: 'string',
         maxLength: 255,
-        description: 'The app\'s `bundle_id`, exactly as registered. Required unless the key\'s app is a backend app.',
+        description: "The app's `bundle_id`, exactly as registered. Required unless the key's app is a backend app.",
       },
       events: { type: 'array', minItems: 1, maxItems: MAX_BATCH_SIZE, items: ref('IngestEvent') },
     },
@@ -124,8 +126,10 @@ export const EVENTS_SCHEMAS: SchemaSet = {
     properties: {
       accepted: { type: 'integer' },
       rejected: { type: 'integer' },
-      errors: arrayOf(object({ index: { type: 'integer' }, message: { type: 'string', example: 'events[1]: session_id must be a valid UUID' } })),
+      errors: arrayOf(
+        object({ index: { type: 'integer' }, message: { type: 'string', example: 'events[1]: session_id must be a valid UUID' } }),
+      ),
     },
   } satisfies SchemaObject,
-  IdentityClaimResult: object({ claimed: { type: 'boolean', enum: [true] }, events_reassigned_count: { type: 'integer' } })
+  IdentityClaimResult: object({ claimed: { type: 'boolean', enum: [true] }, events_reassigned_count: { type: 'integer' } }),
 };

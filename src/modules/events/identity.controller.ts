@@ -18,14 +18,20 @@ export class IdentityController {
   @HttpCode(HttpStatus.OK)
   @Access({ permissions: [Permission.EventsWrite] })
   @ApiOperation({
-    summary: 'Link an anonymous id\'s events and app user to a real user id (client key)',
+    summary: "Link an anonymous id's events and app user to a real user id (client key)",
     description: 'Flush queued events first: events arriving later with the anonymous id are not re-labelled.',
   })
   @ApiOk('IdentityClaimResult')
   @ApiErrors(
     [
-      400, ClaimErrors.anonymousIdRequired, ClaimErrors.userIdRequired, ClaimErrors.anonymousPrefix, ClaimErrors.userIdAnonymous,
-      ClaimErrors.tooLong('anonymous_id'), ClaimErrors.tooLong('user_id'), ClaimErrors.clientKeyNotScoped,
+      400,
+      ClaimErrors.anonymousIdRequired,
+      ClaimErrors.userIdRequired,
+      ClaimErrors.anonymousPrefix,
+      ClaimErrors.userIdAnonymous,
+      ClaimErrors.tooLong('anonymous_id'),
+      ClaimErrors.tooLong('user_id'),
+      ClaimErrors.clientKeyNotScoped,
     ],
     [404, ClaimErrors.noEvents],
   )

@@ -171,32 +171,23 @@ describe('validateEvent — rules 2–3: message', () => {
 
   it('accepts exactly 10 000 characters and rejects 10 001', () => {
     expect(accepted(base({ message: 'a'.repeat(10_000) })).message).toHaveLength(10_000);
-    expect(problem(base({ message: 'a'.repeat(10_001) }))).toBe(
-      'events[0]: message must be at most 10000 characters',
-    );
+    expect(problem(base({ message: 'a'.repeat(10_001) }))).toBe('events[0]: message must be at most 10000 characters');
   });
 
   it('counts code points, not UTF-16 units', () => {
     const tenThousandOwls = EMOJI.repeat(10_000); // 20 000 UTF-16 units
     expect(accepted(base({ message: tenThousandOwls })).message).toBe(tenThousandOwls);
-    expect(problem(base({ message: EMOJI.repeat(10_001) }))).toBe(
-      'events[0]: message must be at most 10000 characters',
-    );
-    expect(problem(base({ message: EMOJI.repeat(5_000) + 'a'.repeat(5_001) }))).toBe(
-      'events[0]: message must be at most 10000 characters',
-    );
+    expect(problem(base({ message: EMOJI.repeat(10_001) }))).toBe('events[0]: message must be at most 10000 characters');
+    expect(problem(base({ message: EMOJI.repeat(5_000) + 'a'.repeat(5_001) }))).toBe('events[0]: message must be at most 10000 characters');
   });
 });
 
 describe('validateEvent — rule 4: level', () => {
-  it.each([undefined, null, '', 'INFO', 'Info', 'fatal', 'warning', 1, true, ['info'], {}])(
-    'level %p → level text',
-    (level) => {
-      const raw = base({ level });
-      if (level === undefined) delete raw.level;
-      expect(problem(raw)).toBe('events[0]: level must be one of info, debug, warn, error');
-    },
-  );
+  it.each([undefined, null, '', 'INFO', 'Info', 'fatal', 'warning', 1, true, ['info'], {}])('level %p → level text', (level) => {
+    const raw = base({ level });
+    if (level === undefined) delete raw.level;
+    expect(problem(raw)).toBe('events[0]: level must be one of info, debug, warn, error');
+  });
 });
 
 describe('validateEvent — rules 5–6: session_id', () => {
@@ -206,17 +197,12 @@ describe('validateEvent — rules 5–6: session_id', () => {
     expect(problem(raw)).toBe('events[0]: session_id is required and must be a string');
   });
 
-  it.each(['abc', 'c7d1e9a24b6f4f389e201a5c7b3d8e64', `${SESSION} `, `{${SESSION}}`])(
-    'session_id %p → UUID text',
-    (sessionId) => {
-      expect(problem(base({ session_id: sessionId }))).toBe('events[0]: session_id must be a valid UUID');
-    },
-  );
+  it.each(['abc', 'c7d1e9a24b6f4f389e201a5c7b3d8e64', `${SESSION} `, `{${SESSION}}`])('session_id %p → UUID text', (sessionId) => {
+    expect(problem(base({ session_id: sessionId }))).toBe('events[0]: session_id must be a valid UUID');
+  });
 
   it('accepts any version and lower-cases', () => {
-    expect(accepted(base({ session_id: '00000000-0000-0000-0000-00000000000A' })).sessionId).toBe(
-      '00000000-0000-0000-0000-00000000000a',
-    );
+    expect(accepted(base({ session_id: '00000000-0000-0000-0000-00000000000A' })).sessionId).toBe('00000000-0000-0000-0000-00000000000a');
   });
 });
 
@@ -232,40 +218,27 @@ describe('validateEvent — rules 7–9: timestamp', () => {
     '2024-03-08T25:00:00Z',
     '08/03/2024',
     '2024-03-08t12:00:00z',
-  ])(
-    'timestamp %p → ISO text',
-    (timestamp) => {
-      expect(problem(base({ timestamp }))).toBe('events[0]: timestamp must be a valid ISO 8601 date');
-    },
-  );
+  ])('timestamp %p → ISO text', (timestamp) => {
+    expect(problem(base({ timestamp }))).toBe('events[0]: timestamp must be a valid ISO 8601 date');
+  });
 
   it('accepts the §1.3 forms and truncates to milliseconds', () => {
     expect(accepted(base({ timestamp: '2024-03-08T13:00:00+01:00' })).timestamp).toEqual(NOW);
-    expect(accepted(base({ timestamp: '2024-03-08T11:59:59.9999999' })).timestamp).toEqual(
-      new Date('2024-03-08T11:59:59.999Z'),
-    );
+    expect(accepted(base({ timestamp: '2024-03-08T11:59:59.9999999' })).timestamp).toEqual(new Date('2024-03-08T11:59:59.999Z'));
     expect(accepted(base({ timestamp: '2024-03-08' })).timestamp).toEqual(new Date('2024-03-08T00:00:00.000Z'));
   });
 
   it('accepts exactly 5 minutes in the future, rejects 5 minutes + 1 s (and + 1 ms)', () => {
     expect(accepted(base({ timestamp: at(5 * 60_000) })).timestamp).toEqual(new Date(NOW_MS + 5 * 60_000));
-    expect(problem(base({ timestamp: at(5 * 60_000 + 1_000) }))).toBe(
-      'events[0]: timestamp cannot be more than 5 minutes in the future',
-    );
-    expect(problem(base({ timestamp: at(5 * 60_000 + 1) }))).toBe(
-      'events[0]: timestamp cannot be more than 5 minutes in the future',
-    );
+    expect(problem(base({ timestamp: at(5 * 60_000 + 1_000) }))).toBe('events[0]: timestamp cannot be more than 5 minutes in the future');
+    expect(problem(base({ timestamp: at(5 * 60_000 + 1) }))).toBe('events[0]: timestamp cannot be more than 5 minutes in the future');
   });
 
   it('accepts exactly 30 days in the past, rejects 30 days + 1 ms', () => {
     const thirtyDays = 30 * 24 * 60 * 60_000;
     expect(accepted(base({ timestamp: at(-thirtyDays) })).timestamp).toEqual(new Date(NOW_MS - thirtyDays));
-    expect(problem(base({ timestamp: at(-thirtyDays - 1) }))).toBe(
-      'events[0]: timestamp cannot be more than 30 days in the past',
-    );
-    expect(problem(base({ timestamp: '2020-01-01' }))).toBe(
-      'events[0]: timestamp cannot be more than 30 days in the past',
-    );
+    expect(problem(base({ timestamp: at(-thirtyDays - 1) }))).toBe('events[0]: timestamp cannot be more than 30 days in the past');
+    expect(problem(base({ timestamp: '2020-01-01' }))).toBe('events[0]: timestamp cannot be more than 30 days in the past');
   });
 });
 
@@ -310,9 +283,7 @@ describe('validateEvent — rule 12: client_event_id', () => {
   it.each([123, true, {}, ['3b8f2c71-9d4e-4a6b-8c15-7e2f0a9d6c34'], 'abc', '3b8f2c71-9d4e-4a6b-8c15'])(
     'client_event_id %p → UUID text',
     (clientEventId) => {
-      expect(problem(base({ client_event_id: clientEventId }))).toBe(
-        'events[0]: client_event_id must be a valid UUID',
-      );
+      expect(problem(base({ client_event_id: clientEventId }))).toBe('events[0]: client_event_id must be a valid UUID');
     },
   );
 
@@ -353,9 +324,7 @@ describe('validateEvent — rule 13: optional strings', () => {
 
   it('checks the fields in table order', () => {
     expect(problem(base({ locale: 1, user_id: 1 }))).toBe('events[0]: user_id must be a string');
-    expect(problem(base({ locale: 1, device_model: 'x'.repeat(513) }))).toBe(
-      'events[0]: device_model must be at most 512 characters',
-    );
+    expect(problem(base({ locale: 1, device_model: 'x'.repeat(513) }))).toBe('events[0]: device_model must be at most 512 characters');
   });
 });
 
@@ -366,8 +335,7 @@ describe('validateEvent — rule 14: is_dev', () => {
 });
 
 describe('validateEvent — rule 15: custom_attributes', () => {
-  const manyKeys = (n: number, value: unknown = 'v'): Raw =>
-    Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, value]));
+  const manyKeys = (n: number, value: unknown = 'v'): Raw => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, value]));
 
   it.each([[[]], [['a']], ['attrs'], [5], [true]])('%p → object text', (attrs) => {
     expect(problem(base({ custom_attributes: attrs }))).toBe('events[0]: custom_attributes must be an object');
@@ -375,15 +343,11 @@ describe('validateEvent — rule 15: custom_attributes', () => {
 
   it('accepts 50 keys, rejects 51', () => {
     expect(Object.keys(accepted(base({ custom_attributes: manyKeys(50) })).customAttributes ?? {})).toHaveLength(50);
-    expect(problem(base({ custom_attributes: manyKeys(51) }))).toBe(
-      'events[0]: custom_attributes must have at most 50 keys',
-    );
+    expect(problem(base({ custom_attributes: manyKeys(51) }))).toBe('events[0]: custom_attributes must have at most 50 keys');
   });
 
   it('counts null-valued keys towards the 50 even though they are dropped', () => {
-    expect(problem(base({ custom_attributes: manyKeys(51, null) }))).toBe(
-      'events[0]: custom_attributes must have at most 50 keys',
-    );
+    expect(problem(base({ custom_attributes: manyKeys(51, null) }))).toBe('events[0]: custom_attributes must have at most 50 keys');
   });
 
   it('accepts 100-character keys, rejects 101', () => {
@@ -446,8 +410,10 @@ describe('validateEvent — rule 15: custom_attributes', () => {
 
   it('matches JSON.stringify for every number it converts', () => {
     const nums = [3, 1.5, -0, 0.1 + 0.2, 123456789012345680000, 5e-324, -1.7976931348623157e308];
-    const out = accepted(base({ custom_attributes: Object.fromEntries(nums.map((n, i) => [`n${i}`, n])) }))
-      .customAttributes as Record<string, string>;
+    const out = accepted(base({ custom_attributes: Object.fromEntries(nums.map((n, i) => [`n${i}`, n])) })).customAttributes as Record<
+      string,
+      string
+    >;
     nums.forEach((n, i) => expect(out[`n${i}`]).toBe(JSON.stringify(n)));
   });
 
@@ -499,9 +465,7 @@ describe('validateEvent — rule 16: experiments', () => {
     expect(accepted(base({ experiments: { ['e'.repeat(100)]: 'a' } })).experiments).toEqual({
       ['e'.repeat(100)]: 'a',
     });
-    expect(problem(base({ experiments: { ['e'.repeat(101)]: 'a' } }))).toBe(
-      'events[0]: experiments keys must be at most 100 characters',
-    );
+    expect(problem(base({ experiments: { ['e'.repeat(101)]: 'a' } }))).toBe('events[0]: experiments keys must be at most 100 characters');
   });
 
   it.each([[1], [true], [null], [{}], [['b']]])('value %p → values text', (value) => {
@@ -563,7 +527,8 @@ describe('validateEvent — check order', () => {
     expect(rejection(base({ timestamp: at(10 * 60_000) })).field).toBe('timestamp');
     expect(rejection(base({ environment: 'android' })).field).toBe('environment');
     expect(rejection(base({ locale: 'x'.repeat(513) }))).toEqual({
-      message: 'events[0]: locale must be at most 512 characters', field: 'locale',
+      message: 'events[0]: locale must be at most 512 characters',
+      field: 'locale',
     });
     expect(rejection(base({ custom_attributes: { k: {} } })).field).toBe('custom_attributes');
     expect(rejection(base({ experiments: { k: 1 } })).field).toBe('experiments');
@@ -580,9 +545,7 @@ describe('validateEvent — check order', () => {
   it('checks custom_attributes key count before key length before values', () => {
     const attrs: Raw = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, {}]));
     attrs['k'.repeat(101)] = 'v';
-    expect(problem(base({ custom_attributes: attrs }))).toBe(
-      'events[0]: custom_attributes must have at most 50 keys',
-    );
+    expect(problem(base({ custom_attributes: attrs }))).toBe('events[0]: custom_attributes must have at most 50 keys');
     expect(problem(base({ custom_attributes: { ['k'.repeat(101)]: {} } }))).toBe(
       'events[0]: custom_attributes keys must be at most 100 characters',
     );
@@ -626,8 +589,10 @@ describe('validateEvent — hostile input', () => {
   });
 
   it('keeps a harmless "constructor" attribute as an own string property', () => {
-    const event = accepted(JSON.parse(`{"message":"hi","level":"info","session_id":"${SESSION}",
-      "custom_attributes":{"constructor":"x","toString":5,"hasOwnProperty":true}}`));
+    const event = accepted(
+      JSON.parse(`{"message":"hi","level":"info","session_id":"${SESSION}",
+      "custom_attributes":{"constructor":"x","toString":5,"hasOwnProperty":true}}`),
+    );
     expect(event.customAttributes).toEqual({ constructor: 'x', toString: '5', hasOwnProperty: 'true' });
     expect(Object.getPrototypeOf(event.customAttributes)).toBe(Object.prototype);
     expect(({} as Raw).constructor).toBe(Object);
@@ -654,9 +619,7 @@ describe('validateEvent — hostile input', () => {
     const proto = Object.prototype as Raw;
     proto.level = 'error';
     try {
-      expect(problem({ message: 'hi', session_id: SESSION })).toBe(
-        'events[0]: level must be one of info, debug, warn, error',
-      );
+      expect(problem({ message: 'hi', session_id: SESSION })).toBe('events[0]: level must be one of info, debug, warn, error');
     } finally {
       delete proto.level;
     }

@@ -33,7 +33,10 @@ const event = (message: string, clientEventId: string | null = null): Normalized
 });
 
 const write = (appId: string, apiKeyId: string, receivedAt: Date, events: NormalizedEvent[]): IngestWrite => ({
-  appId, apiKeyId, receivedAt, events,
+  appId,
+  apiKeyId,
+  receivedAt,
+  events,
 });
 
 /** Rows as [req, app, message] for compact comparisons. */
@@ -75,10 +78,7 @@ describe('takeGroup', () => {
 
 describe('mergeGroup', () => {
   it('tags every row with its request, app, key and receive time', () => {
-    const rows = mergeGroup([
-      write(APP_A, KEY_A, AT_1, [event('a1', ID_1), event('a2')]),
-      write(APP_B, KEY_B, AT_2, [event('b1', ID_1)]),
-    ]);
+    const rows = mergeGroup([write(APP_A, KEY_A, AT_1, [event('a1', ID_1), event('a2')]), write(APP_B, KEY_B, AT_2, [event('b1', ID_1)])]);
     expect(rows).toEqual([
       { req: 0, appId: APP_A, apiKeyId: KEY_A, receivedAt: AT_1, event: event('a1', ID_1) },
       { req: 0, appId: APP_A, apiKeyId: KEY_A, receivedAt: AT_1, event: event('a2') },
@@ -102,7 +102,11 @@ describe('mergeGroup', () => {
 
   it('keeps only the first occurrence of a pair repeated inside one write', () => {
     const rows = mergeGroup([write(APP_A, KEY_A, AT_1, [event('first', ID_1), event('x'), event('again', ID_1), event('own', ID_2)])]);
-    expect(brief(rows)).toEqual([[0, APP_A, 'first'], [0, APP_A, 'x'], [0, APP_A, 'own']]);
+    expect(brief(rows)).toEqual([
+      [0, APP_A, 'first'],
+      [0, APP_A, 'x'],
+      [0, APP_A, 'own'],
+    ]);
   });
 
   it('resolves repeats inside a write and across the group in one arrival order', () => {
@@ -120,7 +124,11 @@ describe('mergeGroup', () => {
 
   it('never drops events without a client_event_id', () => {
     const rows = mergeGroup([write(APP_A, KEY_A, AT_1, [event('x'), event('x')]), write(APP_A, KEY_A, AT_1, [event('x')])]);
-    expect(brief(rows)).toEqual([[0, APP_A, 'x'], [0, APP_A, 'x'], [1, APP_A, 'x']]);
+    expect(brief(rows)).toEqual([
+      [0, APP_A, 'x'],
+      [0, APP_A, 'x'],
+      [1, APP_A, 'x'],
+    ]);
   });
 
   it('keeps a single write as it is', () => {
@@ -131,7 +139,12 @@ describe('mergeGroup', () => {
 
 describe('storedCounts', () => {
   it('maps the per-request rows to one count per request; requests without a row stored none', () => {
-    expect(storedCounts(4, [{ req: 2, stored: 7 }, { req: 0, stored: 1 }])).toEqual([1, 0, 7, 0]);
+    expect(
+      storedCounts(4, [
+        { req: 2, stored: 7 },
+        { req: 0, stored: 1 },
+      ]),
+    ).toEqual([1, 0, 7, 0]);
     expect(storedCounts(2, [])).toEqual([0, 0]);
   });
 
@@ -159,7 +172,15 @@ describe('IngestWriter', () => {
       };
       if (!this.hold) return Promise.resolve().then(answer);
       return new Promise((resolve, reject) => {
-        this.pending.push({ release: () => { try { resolve(answer()); } catch (err) { reject(err); } } });
+        this.pending.push({
+          release: () => {
+            try {
+              resolve(answer());
+            } catch (err) {
+              reject(err);
+            }
+          },
+        });
       });
     }
 
@@ -190,7 +211,12 @@ describe('IngestWriter', () => {
 
   it('an idle writer sends the first write at once, alone', async () => {
     await expect(writer.write(write(APP_A, KEY_A, AT_1, [event('a'), event('b')]))).resolves.toBe(2);
-    expect(repo.statements.map(brief)).toEqual([[[0, APP_A, 'a'], [0, APP_A, 'b']]]);
+    expect(repo.statements.map(brief)).toEqual([
+      [
+        [0, APP_A, 'a'],
+        [0, APP_A, 'b'],
+      ],
+    ]);
   });
 
   it('groups the writes that arrive while a statement is in flight into one statement, answering each its own count', async () => {
@@ -209,7 +235,11 @@ describe('IngestWriter', () => {
     await expect(first).resolves.toBe(1);
     await tick();
     expect(repo.statements.slice(1).map(brief)).toEqual([
-      [[0, APP_A, 'dup'], [0, APP_A, 'x'], [1, APP_B, 'y']],
+      [
+        [0, APP_A, 'dup'],
+        [0, APP_A, 'x'],
+        [1, APP_B, 'y'],
+      ],
     ]);
     repo.pending[1].release();
     await expect(Promise.all(later)).resolves.toEqual([2, 1, 0]);
@@ -229,7 +259,12 @@ describe('IngestWriter', () => {
     repo.pending[1].release();
     await expect(b).resolves.toBe(1);
     await tick();
-    expect(repo.statements.slice(2).map(brief)).toEqual([[[0, APP_A, 'c'], [1, APP_A, 'd']]]);
+    expect(repo.statements.slice(2).map(brief)).toEqual([
+      [
+        [0, APP_A, 'c'],
+        [1, APP_A, 'd'],
+      ],
+    ]);
     repo.pending[0].release();
     repo.pending[2].release();
     await expect(Promise.all([a, c, d])).resolves.toEqual([1, 1, 1]);
@@ -279,7 +314,8 @@ describe('IngestWriter', () => {
       ['good again', 'good 2'],
     ]);
     expect(logger.warn).toHaveBeenCalledWith(
-      { err: expect.any(Error), requests: 3 }, 'grouped ingest write failed; retrying its requests one by one',
+      { err: expect.any(Error), requests: 3 },
+      'grouped ingest write failed; retrying its requests one by one',
     );
   });
 
@@ -305,8 +341,15 @@ describe('IngestWriter', () => {
     const a = writer.write(write(APP_A, KEY_A, AT_1, [event('a')]));
     const b = writer.write(write(APP_A, KEY_A, AT_1, [event('b')]));
     let drained = false;
-    const shutdown = writer.onApplicationShutdown().then(() => { drained = true; });
-    expect(repo.statements.map(brief)).toEqual([[[0, APP_A, 'a'], [1, APP_A, 'b']]]); // flushed at once
+    const shutdown = writer.onApplicationShutdown().then(() => {
+      drained = true;
+    });
+    expect(repo.statements.map(brief)).toEqual([
+      [
+        [0, APP_A, 'a'],
+        [1, APP_A, 'b'],
+      ],
+    ]); // flushed at once
     await tick();
     expect(drained).toBe(false);
     repo.pending[0].release();

@@ -22,14 +22,20 @@ export class IngestController {
   @UseGuards(RateLimitGuard) // route guard: after the global auth + permission guards, before body validation
   @ApiOperation({
     summary: 'Send a batch of up to 100 events (client key)',
-    description: 'Each event is checked on its own: rejected events are reported in `errors` and the rest are stored. Events whose `client_event_id` this app already received in the last 48 hours are dropped silently.',
+    description:
+      'Each event is checked on its own: rejected events are reported in `errors` and the rest are stored. Events whose `client_event_id` this app already received in the last 48 hours are dropped silently.',
   })
   @ApiBody({ schema: ref('IngestRequest') })
   @ApiOk('IngestResult')
   @ApiErrors(
     [
-      400, IngestErrors.eventsRequired, IngestErrors.batchTooLarge, IngestErrors.keyNotScoped, IngestErrors.appGone,
-      IngestErrors.bundleIdRequired, IngestErrors.bundleIdTooLong,
+      400,
+      IngestErrors.eventsRequired,
+      IngestErrors.batchTooLarge,
+      IngestErrors.keyNotScoped,
+      IngestErrors.appGone,
+      IngestErrors.bundleIdRequired,
+      IngestErrors.bundleIdTooLong,
     ],
     [403, IngestErrors.bundleIdMismatch],
   )

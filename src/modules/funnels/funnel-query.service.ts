@@ -2,9 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Principal } from '../../common/auth/principal';
 import { parseTimestamp } from '../../common/http/timestamp';
 import { DataMode, isDevFilterOf } from '../events/events.constants';
-import {
-  DEFAULT_QUERY_SPAN_MS, FunnelMode, parseConversionWindow, parseExperiment, parseGroupBy, stepAnalytics,
-} from './funnel-query';
+import { DEFAULT_QUERY_SPAN_MS, FunnelMode, parseConversionWindow, parseExperiment, parseGroupBy, stepAnalytics } from './funnel-query';
 import { FunnelQueryResponse, toFunnelResponse } from './funnels.mapper';
 import { FunnelsRepository } from './funnels.repository';
 import { FunnelsService } from './funnels.service';
@@ -35,7 +33,7 @@ export class FunnelQueryService {
     const now = Date.now();
     const funnel = await this.funnels.getBySlug(who, projectId, slug);
     const mode = (params.mode as FunnelMode | undefined) ?? FunnelMode.Closed;
-    const groupBy = params.group_by !== undefined ? parseGroupBy(params.group_by) ?? undefined : undefined;
+    const groupBy = params.group_by !== undefined ? (parseGroupBy(params.group_by) ?? undefined) : undefined;
     const counts = await this.repository.countFunnel({
       projectId: funnel.projectId,
       steps: funnel.steps,
@@ -44,11 +42,12 @@ export class FunnelQueryService {
       appId: params.app_id?.toLowerCase(),
       appVersion: params.app_version,
       environment: params.environment,
-      experiment: params.experiment !== undefined ? parseExperiment(params.experiment) ?? undefined : undefined,
+      experiment: params.experiment !== undefined ? (parseExperiment(params.experiment) ?? undefined) : undefined,
       isDev: isDevFilterOf((params.data_mode as DataMode | undefined) ?? DataMode.Production),
       mode,
       groupBy,
-      conversionWindowS: params.conversion_window !== undefined ? parseConversionWindow(params.conversion_window) ?? undefined : undefined,
+      conversionWindowS:
+        params.conversion_window !== undefined ? (parseConversionWindow(params.conversion_window) ?? undefined) : undefined,
     });
     const names = funnel.steps.map((s) => s.name);
     return {
@@ -61,7 +60,10 @@ export class FunnelQueryService {
         ...(groupBy
           ? {
               breakdown: counts.groups.map((g) => ({
-                key: groupBy.key, value: g.value, total_users: g.users[0] ?? 0, steps: stepAnalytics(names, g.users),
+                key: groupBy.key,
+                value: g.value,
+                total_users: g.users[0] ?? 0,
+                steps: stepAnalytics(names, g.users),
               })),
             }
           : {}),

@@ -27,9 +27,7 @@ export function parseExperiment(value: string): ExperimentFilter | null {
 }
 
 export type FunnelGroupBy =
-  | { kind: 'environment'; key: string }
-  | { kind: 'app_version'; key: string }
-  | { kind: 'experiment'; key: string; name: string };
+  { kind: 'environment'; key: string } | { kind: 'app_version'; key: string } | { kind: 'experiment'; key: string; name: string };
 
 const EXPERIMENT_GROUP = 'experiment:';
 
@@ -66,7 +64,7 @@ export function stepAnalytics(names: readonly string[], users: readonly number[]
   const first = users[0] ?? 0;
   return names.map((name, i) => {
     const u = users[i] ?? 0;
-    const previous = i === 0 ? 0 : users[i - 1] ?? 0;
+    const previous = i === 0 ? 0 : (users[i - 1] ?? 0);
     const dropOff = i === 0 ? 0 : previous - u;
     return {
       step_index: i,

@@ -43,7 +43,10 @@ describe('parseSteps', () => {
     [[step({ event_filter: { message: 'x', screen_name: 5 } })], 'steps[0]: event_filter.screen_name must be a string'],
     [[step({ event_filter: { message: ['x'], screen_name: 5 } })], 'steps[0]: event_filter.message must be a string'],
     [[step({ event_filter: {} })], 'steps[0]: event_filter must have at least message or screen_name'],
-    [[step({ event_filter: { message: '', screen_name: null, other: 'x' } })], 'steps[0]: event_filter must have at least message or screen_name'],
+    [
+      [step({ event_filter: { message: '', screen_name: null, other: 'x' } })],
+      'steps[0]: event_filter must have at least message or screen_name',
+    ],
     [[step({ event_filter: { message: 'x'.repeat(10_001) } })], 'steps[0]: event_filter.message must be at most 10000 characters'],
     [[step({ event_filter: { screen_name: 'x'.repeat(513) } })], 'steps[0]: event_filter.screen_name must be at most 512 characters'],
   ])('answers %j with %p', (steps, problem) => {

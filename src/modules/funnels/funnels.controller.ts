@@ -14,9 +14,14 @@ import { FUNNEL_DEFINITION_SCHEMA, FUNNEL_LIST_SCHEMA, FUNNEL_QUERY_SCHEMA } fro
 import { FunnelsService } from './funnels.service';
 
 const STEP_ERRORS = [
-  'steps must be a non-empty array', 'Maximum 20 steps allowed', 'steps[<i>]: must be an object', 'steps[<i>]: name is required',
-  'steps[<i>]: name must be at most 255 characters', 'steps[<i>]: event_filter is required',
-  'steps[<i>]: event_filter.<field> must be a string', 'steps[<i>]: event_filter must have at least message or screen_name',
+  'steps must be a non-empty array',
+  'Maximum 20 steps allowed',
+  'steps[<i>]: must be an object',
+  'steps[<i>]: name is required',
+  'steps[<i>]: name must be at most 255 characters',
+  'steps[<i>]: event_filter is required',
+  'steps[<i>]: event_filter.<field> must be a string',
+  'steps[<i>]: event_filter must have at least message or screen_name',
   'steps[<i>]: event_filter.<field> must be at most <n> characters',
 ];
 
@@ -65,9 +70,16 @@ export class FunnelsController {
   @ApiOk(FUNNEL_DEFINITION_SCHEMA, 201)
   @ApiErrors(
     [
-      400, FunnelErrors.createRequired, 'name must be a string', 'name must be at most 255 characters', 'slug must be a string',
-      'slug must be at most 255 characters', 'description must be a string', 'description must be at most 10000 characters',
-      FunnelErrors.slugFormat, ...STEP_ERRORS,
+      400,
+      FunnelErrors.createRequired,
+      'name must be a string',
+      'name must be at most 255 characters',
+      'slug must be a string',
+      'slug must be at most 255 characters',
+      'description must be a string',
+      'description must be at most 10000 characters',
+      FunnelErrors.slugFormat,
+      ...STEP_ERRORS,
     ],
     [403, requiresRoleMessage(TeamRole.Admin)],
     [404, ProjectErrors.notFound],
@@ -75,7 +87,10 @@ export class FunnelsController {
   )
   async create(@CurrentPrincipal() who: Principal, @Param('projectId') projectId: string, @Body() body: CreateFunnelDto) {
     const funnel = await this.funnels.create(who, projectId, {
-      name: body.name, slug: body.slug, description: body.description, steps: body.steps,
+      name: body.name,
+      slug: body.slug,
+      description: body.description,
+      steps: body.steps,
     });
     return toFunnelResponse(funnel);
   }
@@ -87,8 +102,13 @@ export class FunnelsController {
   @ApiOk(FUNNEL_DEFINITION_SCHEMA)
   @ApiErrors(
     [
-      400, FunnelErrors.updateRequired, 'name must be a string', 'name must be at most 255 characters', 'description must be a string',
-      'description must be at most 10000 characters', ...STEP_ERRORS,
+      400,
+      FunnelErrors.updateRequired,
+      'name must be a string',
+      'name must be at most 255 characters',
+      'description must be a string',
+      'description must be at most 10000 characters',
+      ...STEP_ERRORS,
     ],
     [403, requiresRoleMessage(TeamRole.Admin)],
     [404, ProjectErrors.notFound, FunnelErrors.notFound],
@@ -101,7 +121,8 @@ export class FunnelsController {
     // The normalised body drops `null`/`""`, which PATCH treats as values for `description` (clear / store "").
     @Body('description') rawDescription: unknown,
   ) {
-    const description = body.description !== undefined ? body.description : rawDescription === null || rawDescription === '' ? rawDescription : undefined;
+    const description =
+      body.description !== undefined ? body.description : rawDescription === null || rawDescription === '' ? rawDescription : undefined;
     const funnel = await this.funnels.update(who, projectId, slug, { name: body.name, description, steps: body.steps });
     return toFunnelResponse(funnel);
   }
@@ -126,8 +147,17 @@ export class FunnelsController {
   @ApiOk(FUNNEL_QUERY_SCHEMA)
   @ApiErrors(
     [
-      400, FunnelErrors.since, FunnelErrors.until, FunnelErrors.appId, FunnelErrors.environment, FunnelErrors.experiment,
-      FunnelErrors.mode, FunnelErrors.groupBy, FunnelErrors.dataMode, FunnelErrors.conversionWindow, FunnelErrors.conversionWindowOpen,
+      400,
+      FunnelErrors.since,
+      FunnelErrors.until,
+      FunnelErrors.appId,
+      FunnelErrors.environment,
+      FunnelErrors.experiment,
+      FunnelErrors.mode,
+      FunnelErrors.groupBy,
+      FunnelErrors.dataMode,
+      FunnelErrors.conversionWindow,
+      FunnelErrors.conversionWindowOpen,
     ],
     [404, ProjectErrors.notFound, FunnelErrors.notFound],
   )

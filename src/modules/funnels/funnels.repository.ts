@@ -5,7 +5,6 @@ import { FunnelDefinitionEntity } from './entities/funnel-definition.entity';
 import { ExperimentFilter, FunnelGroupBy, FunnelMode } from './funnel-query';
 import { FunnelStep } from './funnel-steps';
 
-
 /** What a funnel query selects and how it counts (already validated, SPEC §2.13.4). */
 export interface FunnelCountQuery {
   projectId: string;
@@ -174,10 +173,7 @@ export class FunnelsRepository {
     const n = q.steps.length;
     const project = p.add(q.projectId, 'uuid');
     const appFilter = q.appId !== undefined ? ` AND a.id = ${p.add(q.appId, 'uuid')}` : '';
-    const filters: string[] = [
-      `f."timestamp" >= ${p.add(q.since, 'timestamptz')}`,
-      `f."timestamp" <= ${p.add(q.until, 'timestamptz')}`,
-    ];
+    const filters: string[] = [`f."timestamp" >= ${p.add(q.since, 'timestamptz')}`, `f."timestamp" <= ${p.add(q.until, 'timestamptz')}`];
     if (q.isDev !== undefined) filters.push(`f.is_dev = ${p.add(q.isDev, 'boolean')}`);
     if (q.appVersion !== undefined) filters.push(`f.app_version = ${p.add(q.appVersion, 'text')}`);
     if (q.environment !== undefined) filters.push(`f.environment = ${p.add(q.environment, 'text')}`);
@@ -340,9 +336,10 @@ export class FunnelsRepository {
       if (!oneString) hit = `strpos(${rest}, '1')`;
       else {
         const set = masks.flatMap((m, k) => (m & (2 ** i) ? [ALPHABET[k]] : [])).join('');
-        hit = set.length === 1
-          ? `strpos(${rest}, ${p.add(set, 'text')})`
-          : `strpos(translate(${rest}, ${p.add(set, 'text')}, ${p.add(' '.repeat(set.length), 'text')}), ' ')`;
+        hit =
+          set.length === 1
+            ? `strpos(${rest}, ${p.add(set, 'text')})`
+            : `strpos(translate(${rest}, ${p.add(set, 'text')}, ${p.add(' '.repeat(set.length), 'text')}), ' ')`;
       }
       return from === '0' ? `NULLIF(${hit}, 0)` : `${from} + NULLIF(${hit}, 0)`;
     };
@@ -375,8 +372,12 @@ export class FunnelsRepository {
         chains AS (${chain})
         SELECT grp, users FROM (
           SELECT false AS grouped, NULL::text AS grp, ${counts} AS users FROM chains
-          ${grouped ? `UNION ALL
-          SELECT true, g, ${counts} FROM chains WHERE g IS NOT NULL GROUP BY g` : ''}
+          ${
+            grouped
+              ? `UNION ALL
+          SELECT true, g, ${counts} FROM chains WHERE g IS NOT NULL GROUP BY g`
+              : ''
+          }
         ) x
         ORDER BY grouped, grp COLLATE "C"`;
   }

@@ -88,8 +88,12 @@ export class FunnelsService {
         m,
       );
       await this.audit.record(m, {
-        teamId: project.teamId, actor: who, action: AuditAction.Create, resourceType: AuditResource.FunnelDefinition,
-        resourceId: funnel.id, metadata: { name: funnel.name, slug: funnel.slug },
+        teamId: project.teamId,
+        actor: who,
+        action: AuditAction.Create,
+        resourceType: AuditResource.FunnelDefinition,
+        resourceId: funnel.id,
+        metadata: { name: funnel.name, slug: funnel.slug },
       });
       return funnel;
     });
@@ -113,7 +117,11 @@ export class FunnelsService {
         steps: steps ?? before.steps,
         updatedAt: new Date(),
       };
-      await this.funnels.update(before.id, { name: after.name, description: after.description, steps: after.steps, updatedAt: after.updatedAt }, m);
+      await this.funnels.update(
+        before.id,
+        { name: after.name, description: after.description, steps: after.steps, updatedAt: after.updatedAt },
+        m,
+      );
       const changes = diff({
         name: [before.name, after.name],
         description: [before.description, after.description],
@@ -121,8 +129,12 @@ export class FunnelsService {
       });
       if (Object.keys(changes).length > 0) {
         await this.audit.record(m, {
-          teamId: project.teamId, actor: who, action: AuditAction.Update, resourceType: AuditResource.FunnelDefinition,
-          resourceId: before.id, changes,
+          teamId: project.teamId,
+          actor: who,
+          action: AuditAction.Update,
+          resourceType: AuditResource.FunnelDefinition,
+          resourceId: before.id,
+          changes,
         });
       }
       return after;
@@ -139,8 +151,12 @@ export class FunnelsService {
       if (!funnel) throw new NotFoundException(FunnelErrors.notFound);
       await this.funnels.softDelete(funnel.id, new Date(), m);
       await this.audit.record(m, {
-        teamId: project.teamId, actor: who, action: AuditAction.Delete, resourceType: AuditResource.FunnelDefinition,
-        resourceId: funnel.id, metadata: { slug: funnel.slug },
+        teamId: project.teamId,
+        actor: who,
+        action: AuditAction.Delete,
+        resourceType: AuditResource.FunnelDefinition,
+        resourceId: funnel.id,
+        metadata: { slug: funnel.slug },
       });
     });
   }

@@ -46,7 +46,8 @@ export class HealthController {
   @Access({ public: true })
   @ApiOperation({
     summary: 'Readiness: the database answers a trivial query within 2 s',
-    description: 'With DATABASE_REPLICA_URLS, the body also lists each read replica (`replicas`); a replica that is down never makes the instance unready.',
+    description:
+      'With DATABASE_REPLICA_URLS, the body also lists each read replica (`replicas`); a replica that is down never makes the instance unready.',
   })
   @ApiOk(READY_SCHEMA)
   @ApiErrors([503, 'Database unavailable', 'Shutting down'])

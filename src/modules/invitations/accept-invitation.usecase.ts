@@ -52,13 +52,21 @@ export class AcceptInvitationUseCase {
       const entries: AuditEntry[] = [];
       if (membership.created) {
         entries.push({
-          teamId: invitation.teamId, actor, action: AuditAction.Create, resourceType: AuditResource.TeamMember,
-          resourceId: actor.userId, metadata: { role: invitation.role, via: 'invitation' },
+          teamId: invitation.teamId,
+          actor,
+          action: AuditAction.Create,
+          resourceType: AuditResource.TeamMember,
+          resourceId: actor.userId,
+          metadata: { role: invitation.role, via: 'invitation' },
         });
       }
       entries.push({
-        teamId: invitation.teamId, actor, action: AuditAction.Update, resourceType: AuditResource.Invitation,
-        resourceId: invitation.id, changes: diff({ accepted_at: [null, toIso(now)] }),
+        teamId: invitation.teamId,
+        actor,
+        action: AuditAction.Update,
+        resourceType: AuditResource.Invitation,
+        resourceId: invitation.id,
+        changes: diff({ accepted_at: [null, toIso(now)] }),
       });
       await this.audit.record(m, ...entries);
       return { teamId: invitation.teamId, teamName: invitation.teamName, role: membership.role };

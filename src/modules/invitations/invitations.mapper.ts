@@ -50,7 +50,11 @@ export interface TeamDetailsResponse extends TeamResponse {
   pending_invitations: InvitationResponse[];
 }
 
-export const toTeamDetailsResponse = (d: { team: TeamEntity; members: MemberRow[]; invitations: InvitationView[] }): TeamDetailsResponse => ({
+export const toTeamDetailsResponse = (d: {
+  team: TeamEntity;
+  members: MemberRow[];
+  invitations: InvitationView[];
+}): TeamDetailsResponse => ({
   ...toTeamResponse(d.team),
   members: d.members.map(toMemberResponse),
   pending_invitations: d.invitations.map(toInvitationResponse),

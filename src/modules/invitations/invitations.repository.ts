@@ -60,9 +60,17 @@ export class InvitationsRepository {
       params,
     );
     return rows.map((r) => ({
-      id: r.id, teamId: r.team_id, email: r.email, role: r.role, token: r.token, invitedByUserId: r.invited_by_user_id,
-      expiresAt: r.expires_at, acceptedAt: r.accepted_at, createdAt: r.created_at,
-      inviterName: r.inviter_name, inviterEmail: r.inviter_email,
+      id: r.id,
+      teamId: r.team_id,
+      email: r.email,
+      role: r.role,
+      token: r.token,
+      invitedByUserId: r.invited_by_user_id,
+      expiresAt: r.expires_at,
+      acceptedAt: r.accepted_at,
+      createdAt: r.created_at,
+      inviterName: r.inviter_name,
+      inviterEmail: r.inviter_email,
     }));
   }
 
@@ -80,7 +88,11 @@ export class InvitationsRepository {
   }
 
   /** A resend: same id and created_at, everything else new. */
-  async resend(id: string, fields: Pick<TeamInvitationEntity, 'token' | 'role' | 'invitedByUserId' | 'expiresAt'>, m: EntityManager): Promise<void> {
+  async resend(
+    id: string,
+    fields: Pick<TeamInvitationEntity, 'token' | 'role' | 'invitedByUserId' | 'expiresAt'>,
+    m: EntityManager,
+  ): Promise<void> {
     await this.repo(m).update({ id }, fields);
   }
 
@@ -101,8 +113,15 @@ export class InvitationsRepository {
   /** The invitation holding this token, if its team is live. */
   async findByToken(token: string, m?: EntityManager): Promise<TokenInvitationView | null> {
     const rows: {
-      id: string; team_id: string; team_name: string; team_slug: string; email: string; role: TeamRole;
-      inviter_name: string; expires_at: Date; accepted_at: Date | null;
+      id: string;
+      team_id: string;
+      team_name: string;
+      team_slug: string;
+      email: string;
+      role: TeamRole;
+      inviter_name: string;
+      expires_at: Date;
+      accepted_at: Date | null;
     }[] = await (m ?? this.ds.manager).query(
       `SELECT i.id, i.team_id, t.name AS team_name, t.slug AS team_slug, i.email, i.role, u.name AS inviter_name,
               i.expires_at, i.accepted_at
@@ -115,8 +134,15 @@ export class InvitationsRepository {
     const r = rows[0];
     if (!r) return null;
     return {
-      id: r.id, teamId: r.team_id, teamName: r.team_name, teamSlug: r.team_slug, email: r.email, role: r.role,
-      inviterName: r.inviter_name, expiresAt: r.expires_at, acceptedAt: r.accepted_at,
+      id: r.id,
+      teamId: r.team_id,
+      teamName: r.team_name,
+      teamSlug: r.team_slug,
+      email: r.email,
+      role: r.role,
+      inviterName: r.inviter_name,
+      expiresAt: r.expires_at,
+      acceptedAt: r.accepted_at,
     };
   }
 

@@ -24,5 +24,5 @@ export const INVITATIONS_SCHEMAS: SchemaSet = {
     invited_by_name: text,
     expires_at: timestamp,
   }),
-  AcceptedInvitation: object({ team_id: uuid, team_name: text, role }, '`role` is the caller\'s role in the team afterwards.')
+  AcceptedInvitation: object({ team_id: uuid, team_name: text, role }, "`role` is the caller's role in the team afterwards."),
 };

@@ -44,7 +44,11 @@ export class InvitationsService {
     await this.ds.transaction(async (m) => {
       if (!(await this.invitations.deleteInTeam(id, team, m))) throw new NotFoundException(InvitationsErrors.notFound);
       await this.audit.record(m, {
-        teamId: team, actor, action: AuditAction.Delete, resourceType: AuditResource.Invitation, resourceId: id,
+        teamId: team,
+        actor,
+        action: AuditAction.Delete,
+        resourceType: AuditResource.Invitation,
+        resourceId: id,
       });
     });
   }

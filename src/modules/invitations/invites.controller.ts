@@ -21,7 +21,7 @@ export class InvitesController {
   @Access({ public: true })
   @Get(':token')
   @ApiOperation({ summary: 'Look up an invitation by its emailed token' })
-  @ApiParam({ name: 'token', description: 'The token of the invitation email\'s link.' })
+  @ApiParam({ name: 'token', description: "The token of the invitation email's link." })
   @ApiOk('PublicInvitation')
   @ApiErrors([404, InvitationsErrors.notFound], [410, InvitationsErrors.alreadyAccepted, InvitationsErrors.expired])
   async lookup(@Param('token') token: string) {
@@ -31,7 +31,7 @@ export class InvitesController {
   @Post('accept')
   @HttpCode(200)
   @Access({ usersOnly: InvitationsErrors.onlyUsersAccept })
-  @ApiOperation({ summary: 'Accept an invitation sent to the caller\'s email (single-use)' })
+  @ApiOperation({ summary: "Accept an invitation sent to the caller's email (single-use)" })
   @ApiOk('AcceptedInvitation')
   @ApiErrors(
     [400, InvitationsErrors.tokenRequired, 'token must be a string'],

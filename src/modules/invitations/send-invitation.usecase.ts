@@ -1,4 +1,12 @@
-import { BadGatewayException, BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadGatewayException,
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DataSource, EntityManager } from 'typeorm';
@@ -84,7 +92,11 @@ export class SendInvitationUseCase {
       id = (await this.invitations.insert({ teamId, email, createdAt: new Date(), ...fresh }, m)).id;
     }
     await this.audit.record(m, {
-      teamId, actor, action: AuditAction.Create, resourceType: AuditResource.Invitation, resourceId: id,
+      teamId,
+      actor,
+      action: AuditAction.Create,
+      resourceType: AuditResource.Invitation,
+      resourceId: id,
       metadata: { email, role },
     });
     return id;

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
 import { ApiKeyType } from '../../common/auth/permission';
 import { ApiKeyPrincipal } from '../../common/auth/principal';
 import { ApiKeyEntity } from './entities/api-key.entity';
@@ -78,8 +85,14 @@ export class ApiKeyStoreService implements EntitySubscriberInterface {
     return {
       ok: true,
       principal: {
-        kind: 'api_key', keyId: row.id, keyType: row.keyType, teamId: row.teamId, appId: row.appId, app: row.app,
-        permissions: row.permissions, createdBy: row.createdBy,
+        kind: 'api_key',
+        keyId: row.id,
+        keyType: row.keyType,
+        teamId: row.teamId,
+        appId: row.appId,
+        app: row.app,
+        permissions: row.permissions,
+        createdBy: row.createdBy,
       },
     };
   }
@@ -94,15 +107,32 @@ export class ApiKeyStoreService implements EntitySubscriberInterface {
   }
 
   async create(
-    input: { type: ApiKeyType; name: string; teamId: string; appId: string | null; createdBy: string; permissions: string[]; expiresAt: Date | null },
+    input: {
+      type: ApiKeyType;
+      name: string;
+      teamId: string;
+      appId: string | null;
+      createdBy: string;
+      permissions: string[];
+      expiresAt: Date | null;
+    },
     m: EntityManager,
   ): Promise<{ key: string; entity: ApiKeyEntity }> {
     const { key, hash, prefix } = generateApiKey(input.type);
     const now = new Date();
     const entity = await this.keys.insert(
       {
-        keyHash: hash, keyPrefix: prefix, keyType: input.type, appId: input.appId, teamId: input.teamId, name: input.name,
-        createdBy: input.createdBy, permissions: input.permissions, expiresAt: input.expiresAt, createdAt: now, updatedAt: now,
+        keyHash: hash,
+        keyPrefix: prefix,
+        keyType: input.type,
+        appId: input.appId,
+        teamId: input.teamId,
+        name: input.name,
+        createdBy: input.createdBy,
+        permissions: input.permissions,
+        expiresAt: input.expiresAt,
+        createdAt: now,
+        updatedAt: now,
       },
       m,
     );

@@ -56,7 +56,10 @@ export class ApiKeysRepository {
   }
 
   /** Live keys with their app name and creator email; filters are ANDed. Ordered by created_at ascending. */
-  async findViews(where: { ids?: string[]; teamIds?: string[]; keyType?: ApiKeyType; createdBy?: string }, m?: EntityManager): Promise<ApiKeyView[]> {
+  async findViews(
+    where: { ids?: string[]; teamIds?: string[]; keyType?: ApiKeyType; createdBy?: string },
+    m?: EntityManager,
+  ): Promise<ApiKeyView[]> {
     const params: unknown[] = [];
     const cond = ['k.deleted_at IS NULL'];
     if (where.ids) cond.push(`k.id = ANY($${params.push(where.ids)}::uuid[])`);
@@ -70,12 +73,27 @@ export class ApiKeysRepository {
         WHERE ${cond.join(' AND ')} ORDER BY k.created_at ASC, k.id ASC`,
       params,
     );
-    return rows.map((r) => ({
-      id: r.id, keyHash: '', keyPrefix: r.key_prefix, keyType: r.key_type, appId: r.app_id, appName: r.app_name ?? null,
-      teamId: r.team_id, name: r.name, createdBy: r.created_by, createdByEmail: r.created_by_email,
-      permissions: r.permissions, createdAt: r.created_at, updatedAt: r.updated_at, lastUsedAt: r.last_used_at,
-      expiresAt: r.expires_at, deletedAt: null,
-    }) as ApiKeyView);
+    return rows.map(
+      (r) =>
+        ({
+          id: r.id,
+          keyHash: '',
+          keyPrefix: r.key_prefix,
+          keyType: r.key_type,
+          appId: r.app_id,
+          appName: r.app_name ?? null,
+          teamId: r.team_id,
+          name: r.name,
+          createdBy: r.created_by,
+          createdByEmail: r.created_by_email,
+          permissions: r.permissions,
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+          lastUsedAt: r.last_used_at,
+          expiresAt: r.expires_at,
+          deletedAt: null,
+        }) as ApiKeyView,
+    );
   }
 
   /**
@@ -83,7 +101,11 @@ export class ApiKeysRepository {
    * One conditional UPDATE: a concurrent revoke of the same key waits for the row, re-checks `deleted_at IS
    * NULL` and gets nothing, so each key is revoked (and audited) once.
    */
-  async revoke(where: { ids?: string[]; appIds?: string[]; teamId?: string; keyType?: ApiKeyType; createdBy?: string }, at: Date, m: EntityManager): Promise<ApiKeyEntity[]> {
+  async revoke(
+    where: { ids?: string[]; appIds?: string[]; teamId?: string; keyType?: ApiKeyType; createdBy?: string },
+    at: Date,
+    m: EntityManager,
+  ): Promise<ApiKeyEntity[]> {
     const filter: Record<string, unknown> = { deletedAt: IsNull() };
     if (where.ids) filter.id = In(where.ids);
     if (where.appIds) filter.appId = In(where.appIds);

@@ -36,7 +36,10 @@ export function describeSmtpFailure(err: unknown, smtpUrl: string): string {
   const message = (e?.message ?? String(err)).replace(/\/\/[^@/\s]*@/g, '//***@');
   // nodemailer wraps socket errors as ESOCKET/ECONNECTION; the system error (ECONNREFUSED, …) is in the message.
   const systemCode = /\b(E[A-Z]{4,})\b/.exec(message)?.[1];
-  const code = (e?.code === 'ESOCKET' || e?.code === 'ECONNECTION') && systemCode ? systemCode : (e?.code ?? (e?.responseCode ? `SMTP ${e.responseCode}` : undefined));
+  const code =
+    (e?.code === 'ESOCKET' || e?.code === 'ECONNECTION') && systemCode
+      ? systemCode
+      : (e?.code ?? (e?.responseCode ? `SMTP ${e.responseCode}` : undefined));
   return `${where}: ${code ? `${code} (${message})` : message}`;
 }
 

@@ -42,11 +42,7 @@ export class MetricDefinitionsRepository {
 
   /** The live definition, locked until the transaction ends (a concurrent PATCH/DELETE waits; audit diffs stay exact). */
   lockActive(id: string, m: EntityManager): Promise<MetricDefinitionEntity | null> {
-    return this.repo(m)
-      .createQueryBuilder('d')
-      .setLock('pessimistic_write')
-      .where('d.id = :id AND d.deletedAt IS NULL', { id })
-      .getOne();
+    return this.repo(m).createQueryBuilder('d').setLock('pessimistic_write').where('d.id = :id AND d.deletedAt IS NULL', { id }).getOne();
   }
 
   /** Inserts an active definition; a live holder of the slug (even one committed concurrently) → 409. */

@@ -238,9 +238,10 @@ export class MetricEventsRepository {
    */
   private slottedHistogramSql(where: string, bucket: (t: string) => string, tz: string, until: string | undefined): string {
     const lo = `date_bin(${SLOT}, $3::timestamptz, timestamptz 'epoch')`;
-    const end = until !== undefined
-      ? `(date_bin(${SLOT}, ${until}, timestamptz 'epoch') + ${SLOT})`
-      : `(date_bin(${SLOT}, now(), timestamptz 'epoch') + interval '1 day')`;
+    const end =
+      until !== undefined
+        ? `(date_bin(${SLOT}, ${until}, timestamptz 'epoch') + ${SLOT})`
+        : `(date_bin(${SLOT}, now(), timestamptz 'epoch') + interval '1 day')`;
     const last = `(k + ${SLOT} - interval '1 microsecond')`;
     const offset = (t: string) => `((${t} AT TIME ZONE ${tz}) - (${t} AT TIME ZONE 'UTC'))`;
     const slots = `FROM generate_series(${lo}, ${end} - ${SLOT}, ${SLOT}) AS k`;
@@ -282,9 +283,10 @@ export class MetricEventsRepository {
     const param = (v: unknown): string => `$${params.push(v)}`;
     // The live apps of the project are resolved once (an initplan) so that the rows are read by index ranges
     // of (app_id, metric_slug, timestamp) with no join per row.
-    const appIds = q.appId !== undefined
-      ? `ARRAY(SELECT a.id FROM apps a WHERE a.project_id = $1::uuid AND a.deleted_at IS NULL AND a.id = ${param(q.appId)}::uuid)`
-      : `ARRAY(SELECT a.id FROM apps a WHERE a.project_id = $1::uuid AND a.deleted_at IS NULL)`;
+    const appIds =
+      q.appId !== undefined
+        ? `ARRAY(SELECT a.id FROM apps a WHERE a.project_id = $1::uuid AND a.deleted_at IS NULL AND a.id = ${param(q.appId)}::uuid)`
+        : `ARRAY(SELECT a.id FROM apps a WHERE a.project_id = $1::uuid AND a.deleted_at IS NULL)`;
     const cond = [`m.app_id = ANY(${appIds})`, 'm.metric_slug = $2', 'm."timestamp" >= $3::timestamptz'];
     const until = q.until !== undefined ? `${param(q.until.toISOString())}::timestamptz` : undefined;
     if (until !== undefined) cond.push(`m."timestamp" <= ${until}`);
@@ -324,11 +326,12 @@ export class MetricEventsRepository {
     }
 
     const sql = `WITH h AS MATERIALIZED (${
-         histogramSql ||
-         `
+      histogramSql ||
+      `
          SELECT ${groupExpr} AS g, m.phase, m.error, m.duration_ms AS d, count(*) AS n
            FROM metric_events m WHERE ${where}
-          GROUP BY 1, 2, 3, 4`}
+          GROUP BY 1, 2, 3, 4`
+    }
        )
        SELECT t.*,
               (SELECT coalesce(json_agg(json_build_object('error', e.error, 'count', e.n) ORDER BY e.ord), '[]'::json)

@@ -1,7 +1,5 @@
 import { MetricErrors } from './metrics.errors';
-import {
-  MetricStatus, isGroupBy, isMetricSlug, parseDefinitionPatch, round2, round2OrNull, sameJson, successRate,
-} from './metric-rules';
+import { MetricStatus, isGroupBy, isMetricSlug, parseDefinitionPatch, round2, round2OrNull, sameJson, successRate } from './metric-rules';
 import { resolveTimeZone, zoneIndexOf } from './time-zones';
 
 describe('metric slug', () => {
@@ -30,10 +28,14 @@ describe('parseDefinitionPatch', () => {
     expect(patch({ description: null })).toEqual({ description: null });
     expect(patch({ description: '' })).toEqual({ description: '' });
     expect(patch({ documentation: null, schema_definition: null, aggregation_rules: null })).toEqual({
-      documentation: null, schemaDefinition: null, aggregationRules: null,
+      documentation: null,
+      schemaDefinition: null,
+      aggregationRules: null,
     });
     expect(patch({ name: 'N', status: 'paused', schema_definition: { a: [1] } })).toEqual({
-      name: 'N', status: MetricStatus.Paused, schemaDefinition: { a: [1] },
+      name: 'N',
+      status: MetricStatus.Paused,
+      schemaDefinition: { a: [1] },
     });
     expect(patch({ name: null, description: 'd' })).toEqual({ description: 'd' });
   });
@@ -94,7 +96,17 @@ describe('arithmetic', () => {
 
 describe('tz validation', () => {
   // A slice of pg_timezone_names, with PostgreSQL's non-IANA extras.
-  const index = zoneIndexOf(['UTC', 'Europe/Berlin', 'Asia/Kathmandu', 'America/Sao_Paulo', 'EST5EDT', 'posix/Europe/Berlin', 'Factory', 'localtime', 'posixrules']);
+  const index = zoneIndexOf([
+    'UTC',
+    'Europe/Berlin',
+    'Asia/Kathmandu',
+    'America/Sao_Paulo',
+    'EST5EDT',
+    'posix/Europe/Berlin',
+    'Factory',
+    'localtime',
+    'posixrules',
+  ]);
 
   it('accepts IANA names PostgreSQL knows, case-insensitively, in PostgreSQL spelling', () => {
     expect(resolveTimeZone('Europe/Berlin', index)).toBe('Europe/Berlin');
@@ -105,8 +117,17 @@ describe('tz validation', () => {
   });
 
   it.each([
-    'posix/Europe/Berlin', 'Factory', 'localtime', 'posixrules', // PostgreSQL-only names Intl refuses
-    'Mars/Olympus', 'UTC+3', '+05:00', 'Europe/Berlin ', "UTC'; DROP TABLE x; --", '', 'x'.repeat(200),
+    'posix/Europe/Berlin',
+    'Factory',
+    'localtime',
+    'posixrules', // PostgreSQL-only names Intl refuses
+    'Mars/Olympus',
+    'UTC+3',
+    '+05:00',
+    'Europe/Berlin ',
+    "UTC'; DROP TABLE x; --",
+    '',
+    'x'.repeat(200),
     'America/New_York', // a real zone, but not in this (test) PostgreSQL list
   ])('refuses %j', (tz) => expect(resolveTimeZone(tz, index)).toBeNull());
 });

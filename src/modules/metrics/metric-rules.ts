@@ -30,11 +30,9 @@ const METRIC_SLUG_RE = /^[a-z0-9-]+$/;
 export const isMetricSlug = (slug: string): boolean => METRIC_SLUG_RE.test(slug);
 
 /** A JSON object (not an array, not null): what `schema_definition` / `aggregation_rules` may hold. */
-export const isJsonObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isJsonObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export const objectProblem = (v: unknown, field: string): string | null =>
-  isJsonObject(v) ? null : `${field} must be an object`;
+export const objectProblem = (v: unknown, field: string): string | null => (isJsonObject(v) ? null : `${field} must be an object`);
 
 /** What a PATCH changes; a key is present exactly when the field was supplied. */
 export interface MetricDefinitionPatch {
@@ -117,16 +115,19 @@ export function sameJson(a: unknown, b: unknown): boolean {
   }
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length &&
-    ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every(
+      (k) => Object.prototype.hasOwnProperty.call(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    )
+  );
 }
 
 /** `Math.round(x * 100) / 100` — the contract's rounding of every fractional number (halves toward +∞). */
 export const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** Nullable variant of round2 for aggregates that are null over no rows. */
-export const round2OrNull = (x: number | null | undefined): number | null =>
-  x === null || x === undefined ? null : round2(x);
+export const round2OrNull = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : round2(x));
 
 /** `null` when c + f = 0, else `Math.round(c / (c + f) * 10000) / 100` (a percentage). */
 export function successRate(complete: number, fail: number): number | null {

@@ -12,7 +12,7 @@ import { MetricErrors } from './metrics.errors';
 import { MetricsService } from './metrics.service';
 import { ZoneIndex, resolveTimeZone, zoneIndexOf } from './time-zones';
 
-const timestampOrUndefined = (v: string | undefined): Date | undefined => (v === undefined ? undefined : parseTimestamp(v) ?? undefined);
+const timestampOrUndefined = (v: string | undefined): Date | undefined => (v === undefined ? undefined : (parseTimestamp(v) ?? undefined));
 
 /**
  * Raw metric rows (§2.12.3) and the aggregation query (§2.12.4). Neither needs a definition; both read

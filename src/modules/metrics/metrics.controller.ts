@@ -11,9 +11,7 @@ import { ListMetricEventsQueryDto, MetricQueryDto } from './dto/metric-queries.d
 import { parseDefinitionPatch } from './metric-rules';
 import { MetricEventPageResponse, MetricQueryResponse, toMetricDefinitionResponse } from './metrics.mapper';
 import { MetricErrors } from './metrics.errors';
-import {
-  MetricDefinitionListSchema, MetricDefinitionSchema, MetricEventPageSchema, MetricQueryResultSchema,
-} from './metrics.schemas';
+import { MetricDefinitionListSchema, MetricDefinitionSchema, MetricEventPageSchema, MetricQueryResultSchema } from './metrics.schemas';
 import { MetricsQueryService } from './metrics-query.service';
 import { MetricsService } from './metrics.service';
 
@@ -43,10 +41,19 @@ export class ProjectMetricsController {
   @ApiOk(MetricDefinitionSchema, 201)
   @ApiErrors(
     [
-      400, MetricErrors.createRequired, 'name must be a string', 'name must be at most 255 characters', 'slug must be a string',
-      'slug must be at most 255 characters', 'description must be a string', 'description must be at most 10000 characters',
-      'documentation must be a string', 'documentation must be at most 100000 characters', 'schema_definition must be an object',
-      'aggregation_rules must be an object', MetricErrors.slugFormat,
+      400,
+      MetricErrors.createRequired,
+      'name must be a string',
+      'name must be at most 255 characters',
+      'slug must be a string',
+      'slug must be at most 255 characters',
+      'description must be a string',
+      'description must be at most 10000 characters',
+      'documentation must be a string',
+      'documentation must be at most 100000 characters',
+      'schema_definition must be an object',
+      'aggregation_rules must be an object',
+      MetricErrors.slugFormat,
     ],
     [403, requiresRoleMessage(TeamRole.Admin)],
     [404, ProjectErrors.notFound],
@@ -82,9 +89,18 @@ export class ProjectMetricsController {
   @ApiOk(MetricDefinitionSchema)
   @ApiErrors(
     [
-      400, MetricErrors.updateRequired, 'name must be a string', 'name must be at most 255 characters', 'description must be a string',
-      'description must be at most 10000 characters', 'documentation must be a string', 'documentation must be at most 100000 characters',
-      'schema_definition must be an object', 'aggregation_rules must be an object', 'status must be a string', MetricErrors.status,
+      400,
+      MetricErrors.updateRequired,
+      'name must be a string',
+      'name must be at most 255 characters',
+      'description must be a string',
+      'description must be at most 10000 characters',
+      'documentation must be a string',
+      'documentation must be at most 100000 characters',
+      'schema_definition must be an object',
+      'aggregation_rules must be an object',
+      'status must be a string',
+      MetricErrors.status,
     ],
     [403, requiresRoleMessage(TeamRole.Admin)],
     [404, ProjectErrors.notFound, MetricErrors.notFound],
@@ -118,8 +134,14 @@ export class ProjectMetricsController {
   @ApiOk(MetricEventPageSchema)
   @ApiErrors(
     [
-      400, MetricErrors.phase, MetricErrors.trackingIdUuid, MetricErrors.environment, MetricErrors.since, MetricErrors.until,
-      MetricErrors.dataMode, MetricErrors.invalidCursor,
+      400,
+      MetricErrors.phase,
+      MetricErrors.trackingIdUuid,
+      MetricErrors.environment,
+      MetricErrors.since,
+      MetricErrors.until,
+      MetricErrors.dataMode,
+      MetricErrors.invalidCursor,
     ],
     [404, ProjectErrors.notFound],
   )
@@ -139,8 +161,14 @@ export class ProjectMetricsController {
   @ApiOk(MetricQueryResultSchema)
   @ApiErrors(
     [
-      400, MetricErrors.since, MetricErrors.until, MetricErrors.appIdUuid, MetricErrors.environment, MetricErrors.dataMode,
-      MetricErrors.groupBy('<value>'), MetricErrors.tz,
+      400,
+      MetricErrors.since,
+      MetricErrors.until,
+      MetricErrors.appIdUuid,
+      MetricErrors.environment,
+      MetricErrors.dataMode,
+      MetricErrors.groupBy('<value>'),
+      MetricErrors.tz,
     ],
     [404, ProjectErrors.notFound],
   )

@@ -12,44 +12,50 @@ const freeObject: SchemaObject = { type: 'object', additionalProperties: true, n
 const int: SchemaObject = { type: 'integer' };
 const num = (description?: string): SchemaObject => ({ type: 'number', nullable: true, ...(description ? { description } : {}) });
 
-export const MetricDefinitionSchema = object({
-  id: uuid,
-  project_id: uuid,
-  name: text,
-  slug: text,
-  description: nullable(text),
-  documentation: nullable(text),
-  schema_definition: freeObject,
-  aggregation_rules: freeObject,
-  status: { type: 'string', enum: [...METRIC_STATUSES] },
-  created_at: timestamp,
-  updated_at: timestamp,
-}, 'A metric definition: what the SDKs report under `slug`.');
+export const MetricDefinitionSchema = object(
+  {
+    id: uuid,
+    project_id: uuid,
+    name: text,
+    slug: text,
+    description: nullable(text),
+    documentation: nullable(text),
+    schema_definition: freeObject,
+    aggregation_rules: freeObject,
+    status: { type: 'string', enum: [...METRIC_STATUSES] },
+    created_at: timestamp,
+    updated_at: timestamp,
+  },
+  'A metric definition: what the SDKs report under `slug`.',
+);
 
 export const MetricDefinitionListSchema = object({ metrics: { type: 'array', items: MetricDefinitionSchema } });
 
-export const MetricEventSchema = object({
-  id: uuid,
-  app_id: uuid,
-  session_id: nullable(uuid),
-  user_id: nullable(text),
-  api_key_id: nullable(uuid),
-  metric_slug: text,
-  phase: { type: 'string', enum: [...METRIC_PHASES] },
-  tracking_id: nullable(uuid),
-  duration_ms: nullable(int),
-  error: nullable(text),
-  attributes: { type: 'object', additionalProperties: true },
-  environment: nullable({ type: 'string', enum: [...EVENT_ENVIRONMENTS] }),
-  os_version: nullable(text),
-  app_version: nullable(text),
-  device_model: nullable(text),
-  build_number: nullable(text),
-  is_dev: { type: 'boolean' },
-  client_event_id: nullable(uuid),
-  timestamp,
-  received_at: timestamp,
-}, 'One metric row as an SDK sent it.');
+export const MetricEventSchema = object(
+  {
+    id: uuid,
+    app_id: uuid,
+    session_id: nullable(uuid),
+    user_id: nullable(text),
+    api_key_id: nullable(uuid),
+    metric_slug: text,
+    phase: { type: 'string', enum: [...METRIC_PHASES] },
+    tracking_id: nullable(uuid),
+    duration_ms: nullable(int),
+    error: nullable(text),
+    attributes: { type: 'object', additionalProperties: true },
+    environment: nullable({ type: 'string', enum: [...EVENT_ENVIRONMENTS] }),
+    os_version: nullable(text),
+    app_version: nullable(text),
+    device_model: nullable(text),
+    build_number: nullable(text),
+    is_dev: { type: 'boolean' },
+    client_event_id: nullable(uuid),
+    timestamp,
+    received_at: timestamp,
+  },
+  'One metric row as an SDK sent it.',
+);
 
 export const MetricEventPageSchema = object({
   events: { type: 'array', items: MetricEventSchema },
@@ -59,7 +65,10 @@ export const MetricEventPageSchema = object({
 
 const groupSchema = object({
   key: { type: 'string', enum: [...GROUP_BY_VALUES] },
-  value: nullable({ type: 'string', description: 'Column text (null for rows without it), or the bucket start (ISO 8601 UTC with milliseconds) for `time:*`.' }),
+  value: nullable({
+    type: 'string',
+    description: 'Column text (null for rows without it), or the bucket start (ISO 8601 UTC with milliseconds) for `time:*`.',
+  }),
   total_count: int,
   complete_count: int,
   fail_count: int,

@@ -26,8 +26,12 @@ export interface CreateMetricDefinitionInput {
 
 /** Audit field names (wire) of the PATCH-able fields, in the contract's order (§2.12.7). */
 const AUDITED: readonly [keyof MetricDefinitionChanges, string][] = [
-  ['name', 'name'], ['description', 'description'], ['documentation', 'documentation'],
-  ['schemaDefinition', 'schema_definition'], ['aggregationRules', 'aggregation_rules'], ['status', 'status'],
+  ['name', 'name'],
+  ['description', 'description'],
+  ['documentation', 'documentation'],
+  ['schemaDefinition', 'schema_definition'],
+  ['aggregationRules', 'aggregation_rules'],
+  ['status', 'status'],
 ];
 
 /**
@@ -80,8 +84,12 @@ export class MetricsService {
       if (!(await this.projects.lockActive(project.id, m))) throw new NotFoundException(ProjectErrors.notFound);
       const definition = await this.definitions.insert({ projectId: project.id, ...input }, m);
       await this.audit.record(m, {
-        teamId: project.teamId, actor: who, action: AuditAction.Create, resourceType: AuditResource.MetricDefinition,
-        resourceId: definition.id, metadata: { name: definition.name, slug: definition.slug },
+        teamId: project.teamId,
+        actor: who,
+        action: AuditAction.Create,
+        resourceType: AuditResource.MetricDefinition,
+        resourceId: definition.id,
+        metadata: { name: definition.name, slug: definition.slug },
       });
       return definition;
     });
@@ -108,8 +116,12 @@ export class MetricsService {
       // No entry for a no-op update (B21); updated_at is refreshed either way (the PATCH happened).
       if (Object.keys(audit).length > 0) {
         await this.audit.record(m, {
-          teamId: project.teamId, actor: who, action: AuditAction.Update, resourceType: AuditResource.MetricDefinition,
-          resourceId: current.id, changes: audit,
+          teamId: project.teamId,
+          actor: who,
+          action: AuditAction.Update,
+          resourceType: AuditResource.MetricDefinition,
+          resourceId: current.id,
+          changes: audit,
         });
       }
       return { ...current, ...changes, updatedAt: at };
@@ -124,8 +136,12 @@ export class MetricsService {
     await this.ds.transaction(async (m) => {
       if (!(await this.definitions.softDelete(definition.id, new Date(), m))) throw new NotFoundException(MetricErrors.notFound);
       await this.audit.record(m, {
-        teamId: project.teamId, actor: who, action: AuditAction.Delete, resourceType: AuditResource.MetricDefinition,
-        resourceId: definition.id, metadata: { slug: definition.slug },
+        teamId: project.teamId,
+        actor: who,
+        action: AuditAction.Delete,
+        resourceType: AuditResource.MetricDefinition,
+        resourceId: definition.id,
+        metadata: { slug: definition.slug },
       });
     });
   }

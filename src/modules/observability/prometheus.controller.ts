@@ -14,7 +14,10 @@ export class PrometheusController {
 
   @Get()
   @Access({ public: true, metricsToken: true })
-  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)', description: 'When `METRICS_TOKEN` is set, send it as `Authorization: Bearer <token>`.' })
+  @ApiOperation({
+    summary: 'Prometheus metrics (text exposition format)',
+    description: 'When `METRICS_TOKEN` is set, send it as `Authorization: Bearer <token>`.',
+  })
   @ApiResponse({ status: 200, description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } })
   @ApiErrors([401, AuthErrors.invalidMetricsToken])
   async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {

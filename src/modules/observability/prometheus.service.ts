@@ -11,34 +11,56 @@ export type HostClass = 'api' | 'ingest';
 export class PrometheusService {
   readonly registry = new Registry();
   private readonly httpRequests = new Counter({
-    name: 'http_requests_total', help: 'HTTP requests by method, route template and status', labelNames: ['method', 'route', 'status'], registers: [this.registry],
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route template and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
   });
   private readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds', help: 'HTTP request duration in seconds', labelNames: ['method', 'route', 'status'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration in seconds',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
   });
   private readonly ingestEvents = new Counter({
-    name: 'owlmetry_ingest_events_total', help: 'Ingested events by outcome', labelNames: ['outcome'], registers: [this.registry],
+    name: 'owlmetry_ingest_events_total',
+    help: 'Ingested events by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
   });
   private readonly ingestRejections = new Counter({
-    name: 'owlmetry_ingest_rejections_total', help: 'Rejected ingest events by the field that failed', labelNames: ['reason'], registers: [this.registry],
+    name: 'owlmetry_ingest_rejections_total',
+    help: 'Rejected ingest events by the field that failed',
+    labelNames: ['reason'],
+    registers: [this.registry],
   });
   private readonly ingestBusy = new Counter({
-    name: 'owlmetry_ingest_busy_rejections_total', help: 'Ingest requests refused with 503 because the write queue was full', registers: [this.registry],
+    name: 'owlmetry_ingest_busy_rejections_total',
+    help: 'Ingest requests refused with 503 because the write queue was full',
+    registers: [this.registry],
   });
   private readonly rateLimitRejections = new Counter({
-    name: 'owlmetry_rate_limit_rejections_total', help: 'Requests refused by the token bucket', labelNames: ['host_class'], registers: [this.registry],
+    name: 'owlmetry_rate_limit_rejections_total',
+    help: 'Requests refused by the token bucket',
+    labelNames: ['host_class'],
+    registers: [this.registry],
   });
 
   private readonly replicaFallbacks = new Counter({
-    name: 'owlmetry_replica_fallbacks_total', help: 'Replica-routed reads served by the primary, by reason (unavailable, lagging, error)',
-    labelNames: ['reason'], registers: [this.registry],
+    name: 'owlmetry_replica_fallbacks_total',
+    help: 'Replica-routed reads served by the primary, by reason (unavailable, lagging, error)',
+    labelNames: ['reason'],
+    registers: [this.registry],
   });
 
   constructor(pool: PgPool, replicas: ReadReplicas) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
-      name: 'owlmetry_db_pool_connections', help: 'Database pool connections by state', labelNames: ['state'], registers: [this.registry],
+      name: 'owlmetry_db_pool_connections',
+      help: 'Database pool connections by state',
+      labelNames: ['state'],
+      registers: [this.registry],
       collect() {
         const p = pool.stats();
         if (!p) return;

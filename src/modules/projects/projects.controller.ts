@@ -23,7 +23,7 @@ export class ProjectsController {
 
   @Get()
   @Access({ permissions: [Permission.ProjectsRead] })
-  @ApiOperation({ summary: 'Projects of the caller\'s teams, or of one team (created_at ascending)' })
+  @ApiOperation({ summary: "Projects of the caller's teams, or of one team (created_at ascending)" })
   @ApiOk(listOf('projects', 'Project'))
   @ApiErrors([400, ProjectErrors.teamIdUuid])
   async list(@CurrentPrincipal() who: Principal, @Query() query: ListProjectsQuery) {

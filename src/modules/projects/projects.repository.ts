@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { ProjectEntity } from './entities/project.entity';
 
-
 @Injectable()
 export class ProjectsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -17,11 +16,7 @@ export class ProjectsRepository {
 
   /** The live project, share-locked until the transaction ends so a concurrent delete waits for us (or we for it). */
   lockActive(id: string, m: EntityManager): Promise<ProjectEntity | null> {
-    return this.repo(m)
-      .createQueryBuilder('p')
-      .setLock('pessimistic_read')
-      .where('p.id = :id AND p.deletedAt IS NULL', { id })
-      .getOne();
+    return this.repo(m).createQueryBuilder('p').setLock('pessimistic_read').where('p.id = :id AND p.deletedAt IS NULL', { id }).getOne();
   }
 
   /** Live projects of these teams, oldest first. */

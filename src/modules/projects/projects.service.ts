@@ -73,7 +73,11 @@ export class ProjectsService {
   async insert(who: Principal, teamId: string, input: CreateProjectInput, m: EntityManager): Promise<ProjectEntity> {
     const project = await this.projects.insert({ teamId, name: input.name, slug: input.slug }, m);
     await this.audit.record(m, {
-      teamId, actor: who, action: AuditAction.Create, resourceType: AuditResource.Project, resourceId: project.id,
+      teamId,
+      actor: who,
+      action: AuditAction.Create,
+      resourceType: AuditResource.Project,
+      resourceId: project.id,
       metadata: { name: project.name, slug: project.slug },
     });
     return project;
@@ -91,8 +95,12 @@ export class ProjectsService {
     await this.ds.transaction(async (m) => {
       if (!(await this.projects.rename(project.id, name, m))) throw new NotFoundException(ProjectErrors.notFound);
       await this.audit.record(m, {
-        teamId: project.teamId, actor: who, action: AuditAction.Update, resourceType: AuditResource.Project,
-        resourceId: project.id, changes: diff({ name: [project.name, name] }, ['name']),
+        teamId: project.teamId,
+        actor: who,
+        action: AuditAction.Update,
+        resourceType: AuditResource.Project,
+        resourceId: project.id,
+        changes: diff({ name: [project.name, name] }, ['name']),
       });
     });
     return { ...project, name };

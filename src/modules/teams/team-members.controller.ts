@@ -29,7 +29,7 @@ export class TeamMembersController {
 
   @Patch(':userId')
   @Access({ usersOnly: TeamsErrors.onlyUsersChangeRoles, teamRole: TeamRole.Admin })
-  @ApiOperation({ summary: 'Change a member\'s role' })
+  @ApiOperation({ summary: "Change a member's role" })
   @ApiOk(object({ user_id: { type: 'string', format: 'uuid' }, role: { type: 'string', enum: [...TEAM_ROLES] } }))
   @ApiErrors(
     [400, TeamsErrors.validRoleRequired, TeamsErrors.ownRole, TeamsErrors.lastOwner],
@@ -50,7 +50,8 @@ export class TeamMembersController {
   @Access({ usersOnly: TeamsErrors.onlyUsersRemoveMembers, teamRole: TeamRole.Member })
   @ApiOperation({
     summary: 'Remove a member, or leave the team (userId = caller)',
-    description: 'Removing someone else needs the admin role or higher. With `revoke_agent_keys=true` (exactly), the agent keys the removed user created in this team are revoked.',
+    description:
+      'Removing someone else needs the admin role or higher. With `revoke_agent_keys=true` (exactly), the agent keys the removed user created in this team are revoked.',
   })
   @ApiOk(object({ removed: { type: 'boolean', enum: [true] }, revoked_agent_keys: { type: 'integer' } }))
   @ApiErrors(

@@ -55,7 +55,11 @@ export class TeamMembersService {
       if (target.role !== role) {
         await this.teams.updateMemberRole(id, target.userId, role, m);
         await this.audit.record(m, {
-          teamId: id, actor, action: AuditAction.Update, resourceType: AuditResource.TeamMember, resourceId: target.userId,
+          teamId: id,
+          actor,
+          action: AuditAction.Update,
+          resourceType: AuditResource.TeamMember,
+          resourceId: target.userId,
           changes: diff({ role: [target.role, role] }),
         });
       }
@@ -89,16 +93,22 @@ export class TeamMembersService {
       }
       const at = new Date();
       await this.teams.deleteMember(id, targetId, m);
-      const revoked = revokeAgentKeys
-        ? await this.keys.revoke({ teamId: id, keyType: ApiKeyType.Agent, createdBy: targetId }, at, m)
-        : [];
+      const revoked = revokeAgentKeys ? await this.keys.revoke({ teamId: id, keyType: ApiKeyType.Agent, createdBy: targetId }, at, m) : [];
       const entries: AuditEntry[] = [
         {
-          teamId: id, actor, action: AuditAction.Delete, resourceType: AuditResource.TeamMember, resourceId: targetId,
+          teamId: id,
+          actor,
+          action: AuditAction.Delete,
+          resourceType: AuditResource.TeamMember,
+          resourceId: targetId,
           metadata: leaving ? { via: 'leave' } : null,
         },
         ...revoked.map((k): AuditEntry => ({
-          teamId: id, actor, action: AuditAction.Delete, resourceType: AuditResource.ApiKey, resourceId: k.id,
+          teamId: id,
+          actor,
+          action: AuditAction.Delete,
+          resourceType: AuditResource.ApiKey,
+          resourceId: k.id,
         })),
       ];
       await this.audit.record(m, ...entries);

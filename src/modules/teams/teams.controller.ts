@@ -34,7 +34,10 @@ export class TeamsController {
   @Access({ usersOnly: TeamsErrors.onlyUsersUpdate, teamRole: TeamRole.Admin })
   @ApiOperation({ summary: 'Rename a team (the slug never changes)' })
   @ApiOk('Team')
-  @ApiErrors([400, TeamsErrors.noFieldToUpdate, 'name must be a string', 'name must be at most 255 characters'], [404, TeamsErrors.teamNotFound])
+  @ApiErrors(
+    [400, TeamsErrors.noFieldToUpdate, 'name must be a string', 'name must be at most 255 characters'],
+    [404, TeamsErrors.teamNotFound],
+  )
   async update(@CurrentPrincipal() who: UserPrincipal, @Param('teamId') teamId: string, @Body() body: UpdateTeamDto) {
     return toTeamResponse(await this.teams.rename(who, teamId, body.name));
   }

@@ -64,7 +64,11 @@ export interface MemberAgentKeyResponse {
 
 /** The short key shape of `GET /teams/:teamId/members/:userId/agent-keys` (§2.3). */
 export const toMemberAgentKeyResponse = (k: {
-  id: string; name: string; keyPrefix: string; permissions: string[]; createdAt: Date;
+  id: string;
+  name: string;
+  keyPrefix: string;
+  permissions: string[];
+  createdAt: Date;
 }): MemberAgentKeyResponse => ({
   id: k.id,
   name: k.name,

@@ -9,5 +9,5 @@ export const TEAMS_SCHEMAS: SchemaSet = {
   TeamSummary: object({ id: uuid, name: text, slug: text }),
   Team: object(TEAM_FIELDS),
   Member: object({ user_id: uuid, email, name: text, role, joined_at: timestamp }),
-  MemberAgentKey: object({ id: uuid, name: text, key_prefix: text, permissions, created_at: timestamp })
+  MemberAgentKey: object({ id: uuid, name: text, key_prefix: text, permissions, created_at: timestamp }),
 };

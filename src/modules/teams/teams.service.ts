@@ -11,10 +11,13 @@ import { MemberRow, MembershipRow } from './teams.types';
 
 /** Slug of a personal team: the name lower-cased, runs outside [a-z0-9] → "-", trimmed of "-" ("team" if empty). */
 export function personalTeamSlug(name: string, userId: string): string {
-  const base = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'team';
+  const base =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'team';
   return `${base}-${userId.slice(0, 8)}`;
 }
-
 
 /** Teams themselves (create, rename, and the team's own part of a deletion) plus the membership lookups other modules build on. */
 @Injectable()
@@ -64,8 +67,12 @@ export class TeamsService {
       m,
       { teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.Team, resourceId: team.id },
       {
-        teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.TeamMember,
-        resourceId: user.id, metadata: { role: TeamRole.Owner },
+        teamId: team.id,
+        actor,
+        action: AuditAction.Create,
+        resourceType: AuditResource.TeamMember,
+        resourceId: user.id,
+        metadata: { role: TeamRole.Owner },
       },
     );
     return team;
@@ -82,12 +89,20 @@ export class TeamsService {
       await this.audit.record(
         m,
         {
-          teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.Team, resourceId: team.id,
+          teamId: team.id,
+          actor,
+          action: AuditAction.Create,
+          resourceType: AuditResource.Team,
+          resourceId: team.id,
           metadata: { name: team.name, slug: team.slug },
         },
         {
-          teamId: team.id, actor, action: AuditAction.Create, resourceType: AuditResource.TeamMember,
-          resourceId: actor.userId, metadata: { role: TeamRole.Owner },
+          teamId: team.id,
+          actor,
+          action: AuditAction.Create,
+          resourceType: AuditResource.TeamMember,
+          resourceId: actor.userId,
+          metadata: { role: TeamRole.Owner },
         },
       );
       return team;
@@ -109,7 +124,11 @@ export class TeamsService {
       if (!before) throw new NotFoundException(TeamsErrors.teamNotFound);
       const team = await this.teams.rename(id, name, m);
       await this.audit.record(m, {
-        teamId: id, actor, action: AuditAction.Update, resourceType: AuditResource.Team, resourceId: id,
+        teamId: id,
+        actor,
+        action: AuditAction.Update,
+        resourceType: AuditResource.Team,
+        resourceId: id,
         changes: diff({ name: [before.name, name] }, ['name']),
       });
       return team;

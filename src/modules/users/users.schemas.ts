@@ -2,5 +2,5 @@ import { SchemaSet, email, object, timestamp, text, uuid } from '../../common/op
 
 /** The users' answer shapes (OpenAPI). Registered by src/app.openapi.ts. */
 export const USERS_SCHEMAS: SchemaSet = {
-  User: object({ id: uuid, email, name: text, created_at: timestamp, updated_at: timestamp })
+  User: object({ id: uuid, email, name: text, created_at: timestamp, updated_at: timestamp }),
 };

@@ -14,13 +14,17 @@ export class ListAppsQuery {
 @RequireFields(['name', 'platform', 'project_id'], AppErrors.createRequired)
 export class CreateAppDto {
   @ApiProperty({ example: 'Acme iOS' })
-  @IsText() name: string;
+  @IsText()
+  name: string;
   @ApiProperty({ enum: [...APP_PLATFORMS], example: 'apple' })
-  @IsText({ max: ANY_LENGTH }) platform: string;
+  @IsText({ max: ANY_LENGTH })
+  platform: string;
   @ApiProperty({ description: 'Required unless the platform is `backend` (which has none).', example: 'com.acme.mobile' })
-  @IsText() bundle_id?: string;
+  @IsText()
+  bundle_id?: string;
   @ApiProperty({ format: 'uuid', description: 'The `id` of a project (`POST /v1/projects`).' })
-  @IsText({ max: ANY_LENGTH }) project_id: string;
+  @IsText({ max: ANY_LENGTH })
+  project_id: string;
 }
 
 /** Only `name` can change; platform, bundle_id and everything else are ignored (dropped by the whitelist). */

@@ -1,7 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ApiKeyType, Permission } from '../../../common/auth/permission';
 import {
-  CrossCheck, IsAnyJson, IsInteger, IsOneOf, IsText, IsUuidText, RequireAnyField, RequireFields, isMissing,
+  CrossCheck,
+  IsAnyJson,
+  IsInteger,
+  IsOneOf,
+  IsText,
+  IsUuidText,
+  RequireAnyField,
+  RequireFields,
+  isMissing,
 } from '../../../common/pipes/validation';
 
 export class ListApiKeysQuery {
@@ -21,13 +29,19 @@ export class CreateApiKeyDto {
   readonly requirements?: never;
 
   @IsText() name: string;
-  @ApiProperty({ format: 'uuid', description: 'Required for client keys; the key\'s team comes from the app.' })
-  @IsText({ max: Number.MAX_SAFE_INTEGER }) app_id?: string;
+  @ApiProperty({ format: 'uuid', description: "Required for client keys; the key's team comes from the app." })
+  @IsText({ max: Number.MAX_SAFE_INTEGER })
+  app_id?: string;
   @ApiProperty({ format: 'uuid', description: 'Required for agent keys without app_id.' })
-  @IsText({ max: Number.MAX_SAFE_INTEGER }) team_id?: string;
+  @IsText({ max: Number.MAX_SAFE_INTEGER })
+  team_id?: string;
   @IsInteger({ min: 1, max: 3650, message: 'expires_in_days must be an integer between 1 and 3650' }) expires_in_days?: number;
   /** Validated after the role check (§1.8 texts). */
-  @IsAnyJson({ enum: Object.values(Permission), isArray: true, description: 'Default: every permission the key type allows (client keys: `events:write`; agent keys: every other permission).' })
+  @IsAnyJson({
+    enum: Object.values(Permission),
+    isArray: true,
+    description: 'Default: every permission the key type allows (client keys: `events:write`; agent keys: every other permission).',
+  })
   permissions?: unknown;
 }
 

@@ -11,9 +11,11 @@ export class SendCodeDto {
 @RequireFields(['email', 'code'], 'email and code required')
 export class VerifyCodeDto {
   @ApiProperty({ example: 'you@example.com' })
-  @IsText({ max: ANY_LENGTH }) email: string;
+  @IsText({ max: ANY_LENGTH })
+  email: string;
   @ApiProperty({ description: 'The 6 digits from the email.', example: '123456' })
-  @IsText({ max: ANY_LENGTH }) code: string;
+  @IsText({ max: ANY_LENGTH })
+  code: string;
 }
 
 @RequireFields(['email', 'code'], 'email and code required')
@@ -21,7 +23,8 @@ export class AgentLoginDto {
   @IsText({ max: ANY_LENGTH }) email: string;
   @IsText({ max: ANY_LENGTH }) code: string;
   @ApiProperty({ format: 'uuid', description: 'Needed when the user belongs to several teams.' })
-  @IsText({ max: ANY_LENGTH }) team_id?: string;
+  @IsText({ max: ANY_LENGTH })
+  team_id?: string;
 }
 
 @RequireFields(['name'], 'At least one field to update is required')

@@ -30,9 +30,11 @@ export class ListEventsQueryDto {
   @IsOneOf(EVENT_ENVIRONMENTS, EventQueryErrors.environment) environment?: string;
   @IsAnyJson() screen_name?: string;
   @ApiPropertyOptional({ type: 'string' })
-  @IsTimestampText(EventQueryErrors.since) since?: string;
+  @IsTimestampText(EventQueryErrors.since)
+  since?: string;
   @ApiPropertyOptional({ type: 'string' })
-  @IsTimestampText(EventQueryErrors.until) until?: string;
+  @IsTimestampText(EventQueryErrors.until)
+  until?: string;
   @ApiPropertyOptional({ type: 'string', ...DATA_MODE_DOC })
   @IsOneOf(DATA_MODES, EventQueryErrors.dataMode)
   data_mode?: string;

@@ -10,7 +10,8 @@ const STEPS_DOC = {
   type: 'array',
   minItems: 1,
   maxItems: 20,
-  description: 'Each entry `{"name": string (1–255), "event_filter": {"message"?: string, "screen_name"?: string}}` ; `message` matches the whole message (e.g. `track:checkout_started`), `screen_name` the screen.',
+  description:
+    'Each entry `{"name": string (1–255), "event_filter": {"message"?: string, "screen_name"?: string}}` ; `message` matches the whole message (e.g. `track:checkout_started`), `screen_name` the screen.',
   items: { type: 'object' },
 } as const;
 
@@ -82,11 +83,17 @@ export class FunnelQueryDto {
   @IsOneOf(DATA_MODES, FunnelErrors.dataMode)
   data_mode?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 2_592_000, description: 'Seconds a user has from the first step to the last (closed mode only; with `mode=open` it is refused).' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 2_592_000,
+    description: 'Seconds a user has from the first step to the last (closed mode only; with `mode=open` it is refused).',
+  })
   @ValidateBy({
     name: 'conversionWindow',
     validator: {
-      validate: (value: unknown, args?: ValidationArguments) => value === undefined || conversionWindowProblem(value, args!.object) === null,
+      validate: (value: unknown, args?: ValidationArguments) =>
+        value === undefined || conversionWindowProblem(value, args!.object) === null,
       defaultMessage: (args?: ValidationArguments) => conversionWindowProblem(args!.value, args!.object) ?? '',
     },
   })

@@ -68,5 +68,10 @@ export class MetricQueryDto {
   @IsOneOf(DATA_MODES, MetricErrors.dataMode)
   data_mode?: string;
   @IsGroupBy() group_by?: string;
-  @IsAnyJson({ type: 'string', description: 'IANA time zone (e.g. `Europe/Berlin`) in which `time:*` groups start their buckets; default UTC.', example: 'Europe/Berlin' }) tz?: string;
+  @IsAnyJson({
+    type: 'string',
+    description: 'IANA time zone (e.g. `Europe/Berlin`) in which `time:*` groups start their buckets; default UTC.',
+    example: 'Europe/Berlin',
+  })
+  tz?: string;
 }

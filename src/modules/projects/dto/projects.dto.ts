@@ -12,11 +12,14 @@ export class ListProjectsQuery {
 @RequireFields(['team_id', 'name', 'slug'], ProjectErrors.createRequired)
 export class CreateProjectDto {
   @ApiProperty({ format: 'uuid', description: 'Your personal team is in `teams` of the verify-code answer (or `GET /v1/auth/teams`).' })
-  @IsText({ max: ANY_LENGTH }) team_id: string;
+  @IsText({ max: ANY_LENGTH })
+  team_id: string;
   @ApiProperty({ example: 'Acme Mobile' })
-  @IsText() name: string;
+  @IsText()
+  name: string;
   @ApiProperty({ example: 'acme-mobile' })
-  @IsText() slug: string;
+  @IsText()
+  slug: string;
 }
 
 /** Only `name` can change; the slug and everything else are ignored (dropped by the whitelist). */
