@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DatabaseError } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { CursorPosition } from '../../common/http/pagination';
+import { olderThanCursor, perAppNewestFirst } from '../../common/sql/keyset-page';
 import { ReadReplicas } from '../../database/read-replicas';
 import { PgPool } from '../../database/pg-pool';
 import { MonthPartition, assertSafePartition, partitionNamed, partitionsAround } from './event-partitions';
@@ -283,32 +284,9 @@ export class EventsRepository {
     if (f.screenName !== undefined) cond.push(`e.screen_name = ${param(f.screenName)}`);
     if (f.since !== undefined) cond.push(`e."timestamp" >= ${param(f.since.toISOString())}::timestamptz`);
     if (f.until !== undefined) cond.push(`e."timestamp" <= ${param(f.until.toISOString())}::timestamptz`);
-    if (f.cursor !== undefined) {
-      const ts = param(f.cursor.timestamp.toISOString());
-      // B5: strictly after the last row returned; a bare-timestamp cursor means "older than this instant".
-      cond.push(
-        f.cursor.id === null
-          ? `e."timestamp" < ${ts}::timestamptz`
-          : `(e."timestamp", e.id) < (${ts}::timestamptz, ${param(f.cursor.id)}::uuid)`,
-      );
-    }
+    if (f.cursor !== undefined) cond.push(olderThanCursor('e', f.cursor, param));
     const limit = param(f.fetch);
-    // Each app is read through its own (app_id, timestamp, id) index range, at most `limit` rows each, and
-    // the per-app heads are merged: a caller with many apps never makes Postgres sort all their events.
-    return this.reads.query(
-      `SELECT p.*
-         FROM apps a
-         CROSS JOIN LATERAL (
-           SELECT ${SELECT_COLUMNS} FROM events e
-            WHERE ${cond.join(' AND ')}
-            ORDER BY e."timestamp" DESC, e.id DESC
-            LIMIT ${limit}
-         ) p
-        WHERE ${scope.join(' AND ')}
-        ORDER BY p."timestamp" DESC, p.id DESC
-        LIMIT ${limit}`,
-      params,
-    );
+    return this.reads.query(perAppNewestFirst({ table: 'events', alias: 'e', columns: SELECT_COLUMNS, cond, scope, limit }), params);
   }
 
   async findById(id: string): Promise<EventRow | null> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CursorPosition } from '../../common/http/pagination';
+import { olderThanCursor, perAppNewestFirst } from '../../common/sql/keyset-page';
 import { ReadReplicas } from '../../database/read-replicas';
 import { GroupBy, MAX_COLUMN_GROUPS, MAX_ERROR_ENTRIES } from './metric-rules';
 
@@ -199,32 +200,10 @@ export class MetricEventsRepository {
     if (q.since !== undefined) cond.push(`m."timestamp" >= ${param(q.since.toISOString())}::timestamptz`);
     if (q.until !== undefined) cond.push(`m."timestamp" <= ${param(q.until.toISOString())}::timestamptz`);
     if (q.isDev !== undefined) cond.push(`m.is_dev = ${param(q.isDev)}`);
-    if (q.cursor !== undefined) {
-      const ts = param(q.cursor.timestamp.toISOString());
-      // B16: strictly after the last row returned; a bare-timestamp cursor means "older than this instant".
-      cond.push(
-        q.cursor.id === null
-          ? `m."timestamp" < ${ts}::timestamptz`
-          : `(m."timestamp", m.id) < (${ts}::timestamptz, ${param(q.cursor.id)}::uuid)`,
-      );
-    }
+    if (q.cursor !== undefined) cond.push(olderThanCursor('m', q.cursor, param)); // B16
     const limit = param(q.fetch);
-    // Each live app of the project is read through its own (app_id, metric_slug, timestamp, id) index range,
-    // at most `limit` rows each, and the per-app heads are merged.
-    return this.reads.query(
-      `SELECT p.*
-         FROM apps a
-         CROSS JOIN LATERAL (
-           SELECT ${SELECT_COLUMNS} FROM metric_events m
-            WHERE ${cond.join(' AND ')}
-            ORDER BY m."timestamp" DESC, m.id DESC
-            LIMIT ${limit}
-         ) p
-        WHERE ${scope.join(' AND ')}
-        ORDER BY p."timestamp" DESC, p.id DESC
-        LIMIT ${limit}`,
-      params,
-    );
+    // Each live app of the project through its own (app_id, metric_slug, timestamp, id) index range, heads merged.
+    return this.reads.query(perAppNewestFirst({ table: 'metric_events', alias: 'm', columns: SELECT_COLUMNS, cond, scope, limit }), params);
   }
 
   /**
