@@ -30,6 +30,7 @@ const { makeCeiling } = require('./lib/ceiling');
 const { prefill, vacuumAnalyze, checkpoint } = require('./lib/prefill');
 const { fmt, renderReport, gitCommit } = require('./lib/report');
 const { runAnalyticsQueries } = require('./lib/analytics');
+const { runReplicaBench } = require('./lib/replica');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Main
@@ -52,6 +53,13 @@ async function main() {
   fs.mkdirSync(resultsDir, { recursive: true });
   const stamp = date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
   const outFile = path.resolve(opts.out ?? path.join(resultsDir, `${stamp}.json`));
+
+  // --only replica: its own PostgreSQL primary + standby and two servers (bench/lib/replica.js).
+  if (opts.only.has('replica')) {
+    const code = await runReplicaBench(opts, { date, outFile, resultsDir, stamp });
+    clearTimeout(watchdog);
+    return code;
+  }
 
   // --- target server -------------------------------------------------------------------------------------------
   const ctx = { base: null, serverPid: null, dbUrl: null, probe: null };

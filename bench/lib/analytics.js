@@ -113,9 +113,12 @@ async function timeGet(ctx, api, token, url, { runs, warmup }) {
   };
 }
 
-/** Metric definitions + rows for the 1M and 100k metric sets, funnel definition + rows; then the timed queries. */
-async function runAnalyticsQueries(ctx, api, P, opts) {
-  const out = { metric: [], funnel: [], notes: [] };
+/**
+ * Metric definitions + rows for the big (`--metric-rows`) and the small (a tenth) metric set, the 5-step funnel
+ * definition + rows, then VACUUM (ANALYZE). Returns the sets ({ label, slug, n, appId, prefill_s, target }) and the
+ * funnel ({ slug, users, rows, appId, prefill_s }). Also used by the replica part (bench/lib/replica.js).
+ */
+async function loadAnalyticsData(ctx, api, P, opts) {
   const token = P.token;
   const createApp = async (name) =>
     (await api('POST', '/v1/apps', { token, body: { name, platform: 'backend', project_id: P.projectId }, expect: [201] })).json.id;
@@ -153,6 +156,14 @@ async function runAnalyticsQueries(ctx, api, P, opts) {
   });
   funnel.prefill_s = await loadRows(ctx, 'funnel', FUNNEL_SQL, funnel.rows, (from, to) => [funnel.appId, from, to, now, funnel.users]);
   await vacuumAnalyzeTables(ctx, ['metric_events', 'funnel_events']);
+  return { sets, funnel };
+}
+
+/** The data of loadAnalyticsData, then the timed metric and funnel queries. */
+async function runAnalyticsQueries(ctx, api, P, opts) {
+  const out = { metric: [], funnel: [], notes: [] };
+  const token = P.token;
+  const { sets, funnel } = await loadAnalyticsData(ctx, api, P, opts);
 
   const timing = { runs: opts.quick ? 3 : 11, warmup: opts.quick ? 1 : 2 };
   for (const set of sets) {
@@ -199,4 +210,4 @@ async function runAnalyticsQueries(ctx, api, P, opts) {
 
 const fmtMs = (x) => (x === null || x === undefined ? '—' : x.toFixed(3));
 
-module.exports = { METRIC_SQL, FUNNEL_SQL, loadRows, timeGet, runAnalyticsQueries };
+module.exports = { METRIC_SQL, FUNNEL_SQL, loadRows, loadAnalyticsData, timeGet, runAnalyticsQueries };

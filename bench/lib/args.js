@@ -17,9 +17,11 @@ Timing
 Scope
   --skip-2m           skip the query runs on the app with 2 000 000 events
   --only LIST         comma list of: ingest,ceiling,hot,queries,analytics (default: all)
-  --metric-rows N     metric rows of the big metric set (default 1000000; the small set has a tenth)
-  --funnel-users N    users of the funnel set (default 120000)
-  --funnel-rows N     rows of the funnel set (default 1000000)
+                      or --only replica alone: ingest while 8 metric/funnel query loops run, on a throwaway primary
+                      + hot standby pair, server without and with DATABASE_REPLICA_URLS (bench/README.md)
+  --metric-rows N     metric rows of the big metric set (default 1000000, replica 300000; the small set has a tenth)
+  --funnel-users N    users of the funnel set (default 120000, replica 36000)
+  --funnel-rows N     rows of the funnel set (default 1000000, replica 300000)
   --apps N            backend apps provisioned for cold ingest (default 300)
   --keys-per-app N    client keys per cold app, incl. the app's own (default 2)
   --hot-keys N        client keys of the hot app (default 50)
@@ -92,8 +94,12 @@ function parseOptions(argv) {
       .filter(Boolean),
   );
   for (const o of only) {
-    if (!['ingest', 'ceiling', 'hot', 'queries', 'analytics'].includes(o)) throw new SetupError(`--only: unknown part "${o}"`);
+    if (!['ingest', 'ceiling', 'hot', 'queries', 'analytics', 'replica'].includes(o)) throw new SetupError(`--only: unknown part "${o}"`);
   }
+  // The replica part builds its own primary + standby and needs less provisioning and data.
+  const replica = only.has('replica');
+  if (replica && only.size > 1) throw new SetupError('--only replica runs alone (it builds its own PostgreSQL pair)');
+  if (replica && values['base-url']) throw new SetupError('--only replica spawns its own servers; it does not take --base-url');
   const opts = {
     help: values.help,
     quick,
@@ -109,9 +115,9 @@ function parseOptions(argv) {
     agentKeys: Math.floor(num('agent-keys', 200, 1)),
     hotEvents: Math.floor(num('hot-events', 200_000, 1000)),
     bigEvents: Math.floor(num('big-events', 2_000_000, 1000)),
-    metricRows: Math.floor(num('metric-rows', 1_000_000, 1000)),
-    funnelUsers: Math.floor(num('funnel-users', 120_000, 100)),
-    funnelRows: Math.floor(num('funnel-rows', 1_000_000, 1000)),
+    metricRows: Math.floor(num('metric-rows', replica ? 300_000 : 1_000_000, 1000)),
+    funnelUsers: Math.floor(num('funnel-users', replica ? 36_000 : 120_000, 100)),
+    funnelRows: Math.floor(num('funnel-rows', replica ? 300_000 : 1_000_000, 1000)),
     baseUrl: values['base-url'] ? values['base-url'].replace(/\/+$/, '') : null,
     databaseUrl: values['database-url'] ?? null,
     token: values.token ?? null,

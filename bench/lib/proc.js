@@ -185,4 +185,58 @@ async function makeDbProbe(dbUrl) {
   };
 }
 
-module.exports = { backendCpu, CLK_TCK, readRssBytes, readProcCpuTicks, readMachineTicks, cpuMeter, RssSampler, makeDbProbe };
+/** Pids of the direct children of `ppid` (a postmaster's backends and auxiliary processes), by scanning /proc. */
+function childPids(ppid) {
+  const out = [];
+  let names;
+  try {
+    names = fs.readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(name));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU of a whole PostgreSQL server (our own cluster): the postmaster and every process it forked — client backends,
+ * parallel workers, WAL sender/receiver, the startup process replaying WAL on a standby, checkpointer, WAL writer,
+ * autovacuum. Polled every 100 ms like makeDbProbe's backends (a process first seen mid-window counts from 0).
+ * `begin()` returns `end()` → CPU ms spent in the window.
+ */
+function clusterCpu(postmasterPid) {
+  return {
+    begin() {
+      const cpu = backendCpu();
+      const all = () => [postmasterPid, ...childPids(postmasterPid)];
+      cpu.sample(all(), true);
+      const timer = setInterval(() => cpu.sample(all(), false), 100);
+      return () => {
+        clearInterval(timer);
+        cpu.sample(all(), false);
+        return { cpu_ms: cpu.totalMs(), processes_seen: cpu.seen() };
+      };
+    },
+  };
+}
+
+module.exports = {
+  childPids,
+  clusterCpu,
+  backendCpu,
+  CLK_TCK,
+  readRssBytes,
+  readProcCpuTicks,
+  readMachineTicks,
+  cpuMeter,
+  RssSampler,
+  makeDbProbe,
+};

@@ -32,12 +32,23 @@ async function createDatabase(adminUrl) {
   return { dbName, url: u.toString() };
 }
 
-async function spawnServer(dbUrl, smtpPort, logFile, nodeFlags) {
+/** Spawns dist/src/main.js on a free port and waits for /health/ready; `extraEnv` is added last (the replica part). */
+async function spawnServer(dbUrl, smtpPort, logFile, nodeFlags, extraEnv = {}) {
   const main = path.join(REPO, 'dist', 'src', 'main.js');
   if (!fs.existsSync(main)) throw new SetupError(`${main} not found: run npm run build (npm run bench does)`);
   const port = await freePort();
   const env = { ...process.env };
-  for (const k of ['REDIS_URL', 'RATE_LIMIT_MAX_TOKENS', 'RATE_LIMIT_REFILL_PER_SEC', 'METRICS_TOKEN', 'OWLMETRY_DATA_DIR']) delete env[k];
+  for (const k of [
+    'REDIS_URL',
+    'RATE_LIMIT_MAX_TOKENS',
+    'RATE_LIMIT_REFILL_PER_SEC',
+    'METRICS_TOKEN',
+    'OWLMETRY_DATA_DIR',
+    'DATABASE_REPLICA_URLS',
+    'REPLICA_MAX_LAG_MS',
+    'REPLICA_WAIT_MS',
+  ])
+    delete env[k];
   Object.assign(env, {
     DATABASE_URL: dbUrl,
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
@@ -45,6 +56,7 @@ async function spawnServer(dbUrl, smtpPort, logFile, nodeFlags) {
     HOST: '127.0.0.1',
     JWT_SECRET: 'bench',
     LOG_LEVEL: 'warn',
+    ...extraEnv,
   });
   const fd = fs.openSync(logFile, 'w');
   const child = spawn(process.execPath, [...nodeFlags, main], { cwd: REPO, env, stdio: ['ignore', fd, fd] });

@@ -18,6 +18,8 @@ const state = {
   pgClients: new Set(),
   cannon: null,
   sampler: null,
+  /** Extra clean-up steps (other servers, throwaway clusters), run last, newest first; each may be async. */
+  atCleanup: [],
 };
 
 async function pgConnect(url, label) {
@@ -69,6 +71,13 @@ function cleanup() {
         log(`dropped database ${state.dbName}`);
       } catch (err) {
         log(`could not drop database ${state.dbName}: ${err.message}`);
+      }
+    }
+    for (const step of state.atCleanup.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        log(`clean-up step failed: ${err.message}`);
       }
     }
   })();

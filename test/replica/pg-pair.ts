@@ -58,20 +58,34 @@ const portFree = (port: number): Promise<boolean> =>
     s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 
-/** Two free ports from REPLICA_TEST_PORT (default 55432) upwards. */
-async function freePorts(): Promise<[number, number]> {
-  let port = Number(process.env.REPLICA_TEST_PORT ?? 55432);
+/** Two free ports from `from` (default REPLICA_TEST_PORT, else 55432) upwards. */
+async function freePorts(from?: number): Promise<[number, number]> {
+  let port = from ?? Number(process.env.REPLICA_TEST_PORT ?? 55432);
   for (let i = 0; i < 50; i++, port += 2) if ((await portFree(port)) && (await portFree(port + 1))) return [port, port + 1];
   throw new Error('No two free ports for the test primary and standby');
 }
 
 const url = (port: number) => `postgres://postgres@127.0.0.1:${port}/${DB}`;
 
-/** Creates, starts and connects the pair; on any failure it removes what it made and rethrows. */
-export async function createPair(opts: { fsync?: boolean } = {}): Promise<PgPair> {
+export interface PairOptions {
+  /** fsync on both servers (default on; off for a throwaway pair whose durability does not matter). */
+  fsync?: boolean;
+  /** The standby logs every statement with its application_name (default on: the tests read which reads it served). */
+  logStatements?: boolean;
+  /** More postgresql.conf lines for both servers (a later line wins over the defaults above it). */
+  settings?: string[];
+  /** The first port tried (default REPLICA_TEST_PORT, else 55432). */
+  port?: number;
+}
+
+/**
+ * Creates, starts and connects the pair; on any failure it removes what it made and rethrows. Also used by the
+ * benchmark (`npm run bench -- --only replica`, bench/lib/replica.js).
+ */
+export async function createPair(opts: PairOptions = {}): Promise<PgPair> {
   const bin = findBin();
   const dir = mkdtempSync(join(tmpdir(), 'owl-replica-'));
-  const [primaryPort, standbyPort] = await freePorts();
+  const [primaryPort, standbyPort] = await freePorts(opts.port);
   const pair: PgPair = { dir, bin, primaryPort, standbyPort, primaryUrl: url(primaryPort), standbyUrl: url(standbyPort) };
   try {
     if (asRoot) {
@@ -93,6 +107,7 @@ export async function createPair(opts: { fsync?: boolean } = {}): Promise<PgPair
       `fsync = ${opts.fsync === false ? 'off' : 'on'}`,
       'max_connections = 100',
       "shared_buffers = '64MB'",
+      ...(opts.settings ?? []),
     ];
     appendFileSync(join(primary, 'postgresql.conf'), `\n${settings.join('\n')}\n`);
     appendFileSync(join(primary, 'pg_hba.conf'), '\nhost replication all 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 trust\n');
@@ -122,7 +137,8 @@ export async function createPair(opts: { fsync?: boolean } = {}): Promise<PgPair
     ]);
     // The copied postgresql.conf names the primary's port; a later line wins.
     // Every statement the standby runs is logged with its application_name (the tests read which reads it served).
-    appendFileSync(join(standby, 'postgresql.conf'), `\nport = ${standbyPort}\nlog_statement = 'all'\nlog_line_prefix = '%m [%a] '\n`);
+    const logging = opts.logStatements === false ? '' : `log_statement = 'all'\nlog_line_prefix = '%m [%a] '\n`;
+    appendFileSync(join(standby, 'postgresql.conf'), `\nport = ${standbyPort}\n${logging}`);
     start(pair, 'standby');
     return pair;
   } catch (err) {
