@@ -125,6 +125,7 @@ async function main() {
     rate_limit_note: '',
     ingest: null,
     ceiling: null,
+    ceiling_copy: null,
     hot: null,
     queries: null,
     analytics: null,
@@ -201,6 +202,13 @@ async function main() {
     } finally {
       await ceil.close();
     }
+    const copy = await makeCeiling(ctx, { connections: 16, appIds: P.coldApps.map((a) => a.id), mode: 'copy' });
+    try {
+      const m = await measure('ceiling 100-row COPY c16', opts, copy.once, ['rows', 'errors'], () => checkpoint(ctx));
+      R.ceiling_copy = { connections: 16, rows_per_statement: 100, ...m };
+    } finally {
+      await copy.close();
+    }
   };
 
   if (opts.only.has('ingest')) {
@@ -242,6 +250,7 @@ async function main() {
       cold100.target.pass = R.ceiling.pass;
       cold100.target.text = `${fmt(R.ceiling.ratio * 100, 0)}% of ceiling, p99<150`;
     }
+    if (R.ceiling_copy) R.ceiling_copy.ratio = m.events_per_s / R.ceiling_copy.median.rows_per_s;
   }
 
   // --- (3) hot app ------------------------------------------------------------------------------------------
@@ -355,6 +364,7 @@ async function main() {
       R.anomalies.push(`${label}: accepted ${m.events_accepted} ≠ sent ${m.events_sent_in_200s} (rejected ${m.events_rejected})`);
   }
   if (R.ceiling?.median.errors) R.anomalies.push(`ceiling: ${R.ceiling.median.errors} failed INSERTs`);
+  if (R.ceiling_copy?.median.errors) R.anomalies.push(`COPY ceiling: ${R.ceiling_copy.median.errors} failed COPYs`);
   for (const [k, list] of Object.entries(samples)) for (const s of list) R.anomalies.push(`sample ${k} response: ${s}`);
   if (state.serverLog) R.server_log = summarizeServerLog(state.serverLog);
 

@@ -23,9 +23,10 @@ Scope
   --funnel-users N    users of the funnel set (default 120000, replica 36000)
   --funnel-rows N     rows of the funnel set (default 1000000, replica 300000)
   --apps N            backend apps provisioned for cold ingest (default 300)
-  --keys-per-app N    client keys per cold app, incl. the app's own (default 2)
+  --keys-per-app N    client keys per cold app, incl. the app's own (default 6: 1 800 keys × 10/s = 18 000 req/s
+                      before the per-key rate limit can answer 429)
   --hot-keys N        client keys of the hot app (default 50)
-  --agent-keys N      agent keys (events:read) used round-robin by the queries (default 200)
+  --agent-keys N      agent keys (events:read) used round-robin by the queries (default 600)
   --hot-events N      events prefilled into the hot app and the small query app (default 200000)
   --big-events N      events prefilled into the big query app (default 2000000)
 
@@ -110,9 +111,9 @@ function parseOptions(argv) {
     skip2m: values['skip-2m'],
     only,
     apps: Math.floor(num('apps', 300, 1)),
-    keysPerApp: Math.floor(num('keys-per-app', 2, 1)),
+    keysPerApp: Math.floor(num('keys-per-app', 6, 1)),
     hotKeys: Math.floor(num('hot-keys', 50, 1)),
-    agentKeys: Math.floor(num('agent-keys', 200, 1)),
+    agentKeys: Math.floor(num('agent-keys', 600, 1)),
     hotEvents: Math.floor(num('hot-events', 200_000, 1000)),
     bigEvents: Math.floor(num('big-events', 2_000_000, 1000)),
     metricRows: Math.floor(num('metric-rows', replica ? 300_000 : 1_000_000, 1000)),

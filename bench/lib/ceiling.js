@@ -1,5 +1,8 @@
 'use strict';
 const { randomUUID } = require('node:crypto');
+const { Readable } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
+const { from: copyFrom } = require('pg-copy-streams');
 const { SetupError } = require('./args');
 const { round, percentile } = require('./util');
 const { cpuMeter } = require('./proc');
@@ -7,9 +10,20 @@ const { perUnit } = require('./load');
 const { GROUP, eventStatics, pickUser } = require('./events');
 const { pgConnect, pgClose } = require('./state');
 
-/** The ceiling: bare pg clients, one 100-row multi-row INSERT into `events` per statement, the same rows as ingest. */
-async function makeCeiling(ctx, { connections, appIds }) {
-  const ROWS = 100;
+/** One value in COPY's text format: \N for null, backslash, tab, newline and carriage return escaped. */
+function copyText(v) {
+  if (v === null || v === undefined) return '\\N';
+  const s = typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
+  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]) : s;
+}
+
+/**
+ * The ceilings: bare pg clients writing the same rows as ingest straight into `events` (same table, same indexes).
+ * - mode 'insert': one prepared `rows`-row multi-row INSERT … VALUES per statement (ids by gen_random_uuid());
+ * - mode 'copy': one `COPY events (…) FROM STDIN` (text format, pg-copy-streams) of `rows` rows per statement
+ *   (ids by randomUUID() in the bench process, as COPY cannot call a function and `events.id` has no default).
+ */
+async function makeCeiling(ctx, { connections, appIds, mode = 'insert', rows: ROWS = 100 }) {
   const COLS = [
     'app_id',
     'client_event_id',
@@ -37,6 +51,7 @@ async function makeCeiling(ctx, { connections, appIds }) {
     tuples.push(`(gen_random_uuid(), ${COLS.map((_, c) => `$${r * COLS.length + c + 1}`).join(', ')})`);
   }
   const sql = `INSERT INTO events (id, ${COLS.join(', ')}) VALUES ${tuples.join(', ')}`;
+  const copySql = `COPY events (id, ${COLS.join(', ')}) FROM STDIN`;
   // Static values as ingest stores them (custom_attributes normalised to strings).
   const statics = [];
   for (let r = 0; r < ROWS; r++) {
@@ -87,6 +102,22 @@ async function makeCeiling(ctx, { connections, appIds }) {
     }
     return values;
   };
+  /** The same rows as `params()`, as one COPY text-format buffer. */
+  const copyBuffer = () => {
+    const v = params();
+    const lines = new Array(ROWS);
+    for (let r = 0; r < ROWS; r++) {
+      const o = r * COLS.length;
+      const cells = [randomUUID()];
+      for (let c = 0; c < COLS.length; c++) cells.push(copyText(v[o + c]));
+      lines[r] = cells.join('\t');
+    }
+    return Buffer.from(lines.join('\n') + '\n');
+  };
+  const write =
+    mode === 'copy'
+      ? (c) => pipeline(Readable.from([copyBuffer()]), c.query(copyFrom(copySql)))
+      : (c) => c.query({ name: 'bench_ceiling_insert', text: sql, values: params() });
   const once = async (seconds) => {
     const probeEnd = ctx.probe ? await ctx.probe.begin() : null;
     const meter = cpuMeter(ctx.serverPid);
@@ -101,13 +132,13 @@ async function makeCeiling(ctx, { connections, appIds }) {
         while (Date.now() < deadline) {
           const s = process.hrtime.bigint();
           try {
-            await c.query({ name: 'bench_ceiling_insert', text: sql, values: params() });
+            await write(c);
             rows += ROWS;
             lat.push(Number(process.hrtime.bigint() - s) / 1e6);
           } catch (err) {
             errors++;
             firstError = firstError || err.message;
-            if (errors > 20) throw new SetupError(`ceiling INSERTs keep failing: ${firstError}`);
+            if (errors > 20) throw new SetupError(`ceiling ${mode === 'copy' ? 'COPYs' : 'INSERTs'} keep failing: ${firstError}`);
           }
         }
       }),

@@ -85,6 +85,7 @@ function renderReport(R) {
   const dbLines = [
     ...(R.ingest?.scenarios ?? []).map((s) => [`ingest batch ${String(s.batch).padStart(3)} c${s.connections}`, s.median]),
     ...(R.ceiling ? [['ceiling (bare pg) c16', R.ceiling.median]] : []),
+    ...(R.ceiling_copy ? [['COPY ceiling c16', R.ceiling_copy.median]] : []),
     ...(R.hot ? [['hot app batch 100 c16', R.hot.median]] : []),
   ].filter(([, m]) => m.db_waits);
   if (dbLines.length) {
@@ -111,6 +112,14 @@ function renderReport(R) {
       L.push(
         `    ingest batch 100 c16 / ceiling = ${fmt(R.ceiling.ratio * 100, 1)} %   target ≥ 60 % and p99 < 150 ms   ${verdict(R.ceiling.pass)}`,
       );
+    }
+    if (R.ceiling_copy) {
+      const c = R.ceiling_copy.median;
+      L.push(`    COPY … FROM STDIN instead, ${R.ceiling_copy.rows_per_statement} rows per COPY, c${R.ceiling_copy.connections}:`);
+      L.push(
+        `    ${fmt(c.rows_per_s)} rows/s (${fmt(c.statements_per_s)} COPYs/s, p50 ${fmt(c.p50_ms, 1)} ms, p99 ${fmt(c.p99_ms, 1)} ms, errors ${c.errors}, machine ${fmt(c.machine_busy_pct)}%), PostgreSQL ${fmt(c.db_cpu_ms_per_unit, 4)} ms CPU/row`,
+      );
+      if (R.ceiling_copy.ratio !== undefined) L.push(`    ingest batch 100 c16 / COPY ceiling = ${fmt(R.ceiling_copy.ratio * 100, 1)} %`);
     }
     L.push('');
   } else if (R.notes.ceiling) {
