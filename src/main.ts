@@ -1,3 +1,4 @@
+import { endBootHeapMode } from './boot-heap';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -84,6 +85,7 @@ async function bootstrap(): Promise<void> {
     await configureApp(app, runtime.config);
     await stopIfSignalled();
     await app.listen(runtime.config.port, runtime.config.host);
+    endBootHeapMode();
   } catch (err) {
     const { fields, message } = describeStartupFailure(err, config);
     bootLog.fatal(fields, message);

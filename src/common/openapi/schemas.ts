@@ -72,3 +72,33 @@ export const pageOf = (key: string, name: string): SchemaObject =>
     cursor: nullable({ type: 'string', description: 'Opaque; pass it back as `cursor` for the next page.' }),
     has_more: { type: 'boolean' },
   });
+
+/**
+ * A document schema as a Fastify response schema (its compiled serializer, fast-json-stringify), so an answer
+ * has one definition: `$ref`s are resolved from `named`, only the keywords that shape the output stay (type,
+ * nullable, properties, required, items), and maps (`additionalProperties` without `properties`) become
+ * free-form objects, written as they are. Nullable fields must be declared so, else the serializer would write
+ * `""` for a null string; required fields missing from an answer make it fail loudly instead of being dropped.
+ */
+export function serializerSchema(schema: Schema, named: Readonly<Record<string, SchemaObject>>): Record<string, unknown> {
+  if ('$ref' in schema) {
+    const name = schema.$ref.replace('#/components/schemas/', '');
+    const target = named[name];
+    if (!target) throw new Error(`serializerSchema: unknown schema ${name}`);
+    return serializerSchema(target, named);
+  }
+  const out: Record<string, unknown> = {};
+  if (schema.type !== undefined) out.type = schema.type;
+  if (schema.nullable === true) out.nullable = true;
+  if (schema.type === 'object') {
+    if (schema.properties) {
+      out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, serializerSchema(v, named)]));
+      if (schema.required) out.required = [...schema.required];
+      out.additionalProperties = false;
+    } else {
+      out.additionalProperties = true;
+    }
+  }
+  if (schema.type === 'array' && schema.items) out.items = serializerSchema(schema.items, named);
+  return out;
+}

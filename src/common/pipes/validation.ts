@@ -130,9 +130,34 @@ export function RequireFields(fields: string[], message: string): ClassDecorator
 
 export const isMissing = (v: unknown): boolean => v === undefined || v === null || v === '';
 
-function hasValidationMetadata(metatype: unknown): metatype is new () => object {
-  if (typeof metatype !== 'function') return false;
-  return getMetadataStorage().getTargetValidationMetadatas(metatype, '', false, false).length > 0;
+/** What the pipe does with a parameter type, decided once per type (the metadata lookups cost more than most checks). */
+type TypePlan = { kind: 'none' } | { kind: 'plain'; validate: (plain: Record<string, unknown>) => object } | { kind: 'dto' };
+const typePlans = new WeakMap<object, TypePlan>();
+const PLAIN_VALIDATOR = Symbol('plainValidator');
+
+function planOf(metatype: unknown): TypePlan {
+  if (typeof metatype !== 'function') return { kind: 'none' };
+  let plan = typePlans.get(metatype);
+  if (plan === undefined) {
+    const validate = Reflect.getMetadata(PLAIN_VALIDATOR, metatype) as ((plain: Record<string, unknown>) => object) | undefined;
+    if (validate) plan = { kind: 'plain', validate };
+    else
+      plan = getMetadataStorage().getTargetValidationMetadatas(metatype, '', false, false).length > 0 ? { kind: 'dto' } : { kind: 'none' };
+    typePlans.set(metatype, plan);
+  }
+  return plan;
+}
+
+/**
+ * Class decorator for DTOs of hot routes: the pipe calls `validate` (a plain function giving the same answers,
+ * texts and order as the field decorators, and returning the DTO with only its declared fields) instead of
+ * class-transformer + class-validator. The field decorators stay: they document the DTO, and a unit test checks
+ * that both agree.
+ */
+export function PlainValidator<T extends object>(validate: (plain: Record<string, unknown>) => T): ClassDecorator {
+  return (target) => {
+    Reflect.defineMetadata(PLAIN_VALIDATOR, validate, target);
+  };
 }
 
 /**
@@ -150,9 +175,11 @@ export class ContractValidationPipe implements PipeTransform {
     } else {
       return value;
     }
-    const metatype = metadata.metatype;
-    if (!hasValidationMetadata(metatype)) return value;
+    const plan = planOf(metadata.metatype);
+    if (plan.kind === 'none') return value;
+    const metatype = metadata.metatype as new () => object;
     const plain = value as Record<string, unknown>;
+    if (plan.kind === 'plain') return plan.validate(plain);
     const required = Reflect.getMetadata(REQUIRED, metatype) as { fields: string[]; message: string } | undefined;
     if (required && required.fields.some((f) => isMissing(plain[f]))) throw new BadRequestException(required.message);
     const any = Reflect.getMetadata(REQUIRED_ANY, metatype) as { fields: string[]; message: string } | undefined;

@@ -45,8 +45,9 @@ export class EventsQueryService {
       cursor,
       fetch: limit + 1,
     });
-    const page = pageOf(rows, limit, (e) => ({ timestamp: e.timestamp, id: e.id }));
-    return { events: page.items.map(toEventResponse), cursor: page.cursor, has_more: page.has_more };
+    // The rows are already in the wire shape (EventListRow); the cursor needs the last one's instant.
+    const page = pageOf(rows, limit, (e) => ({ timestamp: new Date(e.timestamp), id: e.id }));
+    return { events: page.items, cursor: page.cursor, has_more: page.has_more };
   }
 
   /** 404 for unknown or malformed ids, events of deleted apps and events of teams the caller cannot see. */

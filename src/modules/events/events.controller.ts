@@ -1,15 +1,20 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Permission } from '../../common/auth/permission';
 import { Principal } from '../../common/auth/principal';
 import { Access, CurrentPrincipal } from '../../common/decorators/auth.decorators';
 import { RateLimitGuard } from '../../common/rate-limit/rate-limit.guard';
 import { ApiErrors, ApiOk } from '../../common/openapi/openapi.decorators';
-import { pageOf } from '../../common/openapi/schemas';
+import { pageOf, serializerSchema } from '../../common/openapi/schemas';
 import { ListEventsQueryDto } from './dto/list-events-query.dto';
 import { EventQueryErrors } from './events.errors';
 import { EventPageResponse, EventResponse } from './events.mapper';
 import { EventsQueryService } from './events-query.service';
+import { EVENTS_SCHEMAS } from './events.schemas';
+
+/** The events page, documented (ApiOk) and serialised by Fastify's compiled serializer (RouteSchema) from one definition. */
+const EVENT_PAGE = pageOf('events', 'Event');
 
 @ApiTags('Events')
 @Controller('events')
@@ -25,7 +30,8 @@ export class EventsController {
       '`data_mode` defaults to `production`: events sent with `is_dev: true` (development builds) are hidden unless you ask ' +
       'for them with `data_mode=development` (only those) or `data_mode=all`.',
   })
-  @ApiOk(pageOf('events', 'Event'))
+  @ApiOk(EVENT_PAGE)
+  @RouteSchema({ response: { 200: serializerSchema(EVENT_PAGE, EVENTS_SCHEMAS) } })
   @ApiErrors([
     400,
     'team_id must be a valid UUID',

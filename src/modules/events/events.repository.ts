@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DatabaseError } from 'pg';
-import { DataSource, EntityManager } from 'typeorm';
+import { DatabaseError, types } from 'pg';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { CursorPosition } from '../../common/http/pagination';
 import { olderThanCursor, perAppNewestFirst } from '../../common/sql/keyset-page';
 import { ReadReplicas } from '../../database/read-replicas';
@@ -47,6 +47,65 @@ const SELECT_COLUMNS = `e.id, e.app_id AS "appId", e.client_event_id AS "clientE
   e.screen_name AS "screenName", e.custom_attributes AS "customAttributes", e.environment, e.os_version AS "osVersion",
   e.app_version AS "appVersion", e.build_number AS "buildNumber", e.device_model AS "deviceModel", e.locale,
   e.is_dev AS "isDev", e.experiments, e."timestamp", e.received_at AS "receivedAt"`;
+
+/**
+ * An event of GET /v1/events as the wire shows it (§2.0 Event, events.mapper.ts's EventResponse): columns under
+ * their wire names and timestamps as ISO 8601 text, so the page needs no mapping step and no Date per value.
+ */
+export interface EventListRow {
+  id: string;
+  app_id: string;
+  client_event_id: string | null;
+  session_id: string;
+  user_id: string | null;
+  api_key_id: string | null;
+  level: string;
+  source_module: string | null;
+  message: string;
+  screen_name: string | null;
+  custom_attributes: Record<string, string> | null;
+  environment: string | null;
+  os_version: string | null;
+  app_version: string | null;
+  build_number: string | null;
+  device_model: string | null;
+  locale: string | null;
+  is_dev: boolean;
+  experiments: Record<string, string> | null;
+  timestamp: string;
+  received_at: string;
+}
+
+const LIST_COLUMNS = `e.id, e.app_id, e.client_event_id, e.session_id, e.user_id, e.api_key_id, e.level, e.source_module, e.message,
+  e.screen_name, e.custom_attributes, e.environment, e.os_version, e.app_version, e.build_number, e.device_model, e.locale,
+  e.is_dev, e.experiments, e."timestamp", e.received_at`;
+
+const TIMESTAMPTZ_OID = 1184;
+/** PostgreSQL's ISO output of a timestamptz(3) in UTC: `2024-03-08 14:22:05.417+00` (fraction without trailing zeros). */
+const PG_UTC_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.(\d{1,3}))?\+00$/;
+
+/** A timestamptz as the wire writes it (`Date.prototype.toISOString()`), by string surgery in the common case. */
+export function isoOfPgTimestamptz(text: string): string {
+  const m = PG_UTC_TIMESTAMP.exec(text);
+  if (m === null) return (types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (value: string) => Date)(text).toISOString();
+  const ms = m[1] === undefined ? '000' : m[1].padEnd(3, '0');
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${ms}Z`;
+}
+
+/** pg's parsers, except timestamptz → ISO text (GET /v1/events on the primary). */
+const LIST_TYPES = {
+  getTypeParser: (oid: number): ((value: string) => unknown) =>
+    oid === TIMESTAMPTZ_OID ? isoOfPgTimestamptz : (types.getTypeParser(oid, 'text') as (value: string) => unknown),
+};
+
+/** A replica read gives Dates (its pools keep pg's parsers): the same ISO text. */
+function withIsoTimestamps(rows: (Omit<EventListRow, 'timestamp' | 'received_at'> & { timestamp: unknown; received_at: unknown })[]) {
+  for (const r of rows) {
+    if (r.timestamp instanceof Date) r.timestamp = r.timestamp.toISOString();
+    if (r.received_at instanceof Date) r.received_at = r.received_at.toISOString();
+  }
+  return rows as EventListRow[];
+}
 
 /**
  * One event of a grouped ingest write, tagged with the request it came from (`req`, its index in the group;
@@ -186,6 +245,24 @@ function analyticsColumns(rows: EventWriteRow[]): unknown[][] {
   return [slug, phase, tracking, duration, error, step];
 }
 
+/**
+ * GET /v1/events runs as named prepared statements, one per filter combination (the text depends only on which
+ * filters are present, never on values): PostgreSQL parses and plans each once per pooled connection instead of
+ * on every query — planning this statement over the monthly partitions and their indexes cost about as much as
+ * executing it. At most LIST_STATEMENTS_MAX texts get a name; any beyond (none exist today) run unnamed.
+ */
+const listStatements = new Map<string, string>();
+const LIST_STATEMENTS_MAX = 256;
+
+function listStatementName(sql: string): string | undefined {
+  let name = listStatements.get(sql);
+  if (name === undefined && listStatements.size < LIST_STATEMENTS_MAX) {
+    name = `owl_events_list_${listStatements.size}`;
+    listStatements.set(sql, name);
+  }
+  return name;
+}
+
 /** Serialises partition upkeep between instances (transaction-scoped advisory lock). */
 const PARTITION_LOCK_KEY = 0x6f776c_0001; // "owl" + 1
 /** How long partition DDL may wait for its lock on `events` before giving up until the next run. */
@@ -266,7 +343,7 @@ export class EventsRepository {
    * index range, at most `fetch` rows each, and the per-app heads are merged: a caller with many apps never
    * makes Postgres sort every event of every app.
    */
-  async list(f: EventListQuery): Promise<EventRow[]> {
+  async list(f: EventListQuery): Promise<EventListRow[]> {
     const params: unknown[] = [f.scope.teamIds];
     const param = (v: unknown): string => `$${params.push(v)}`;
     // The scope is resolved in the same statement (one round trip): live apps of the accessible teams.
@@ -286,7 +363,20 @@ export class EventsRepository {
     if (f.until !== undefined) cond.push(`e."timestamp" <= ${param(f.until.toISOString())}::timestamptz`);
     if (f.cursor !== undefined) cond.push(olderThanCursor('e', f.cursor, param));
     const limit = param(f.fetch);
-    return this.reads.query(perAppNewestFirst({ table: 'events', alias: 'e', columns: SELECT_COLUMNS, cond, scope, limit }), params);
+    const sql = perAppNewestFirst({ table: 'events', alias: 'e', columns: LIST_COLUMNS, cond, scope, limit });
+    // With replicas, ReadReplicas routes the read; on the primary alone, a named statement (see listStatementName).
+    const name = this.reads.configured ? undefined : listStatementName(sql);
+    if (name === undefined) return withIsoTimestamps(await this.reads.query(sql, params));
+    const { client, release } = await this.pool.connect();
+    try {
+      const result = await client.query<EventListRow>({ name, text: sql, values: params, types: LIST_TYPES });
+      release();
+      return result.rows;
+    } catch (err) {
+      release(err instanceof DatabaseError ? undefined : err);
+      // The same error type as DataSource.query, so error translation sees no difference.
+      throw err instanceof DatabaseError ? new QueryFailedError(sql, params, err) : err;
+    }
   }
 
   async findById(id: string): Promise<EventRow | null> {
