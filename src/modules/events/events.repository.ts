@@ -9,6 +9,7 @@ import { MonthPartition, assertSafePartition, partitionNamed, partitionsAround }
 import { FUNNEL_PREFIX, isFunnelMessage, metricFieldsOf } from './analytics-rows';
 import { ANONYMOUS_PREFIX, DEDUP_WINDOW_MS } from './events.constants';
 import { NormalizedEvent } from './ingest-validation';
+import { EventResponse } from './events.types';
 
 /** One stored event, camelCase (mapped to the wire by events.mapper.ts): the accepted event plus server fields. */
 export interface EventRow extends NormalizedEvent {
@@ -52,29 +53,7 @@ const SELECT_COLUMNS = `e.id, e.app_id AS "appId", e.client_event_id AS "clientE
  * An event of GET /v1/events as the wire shows it (§2.0 Event, events.mapper.ts's EventResponse): columns under
  * their wire names and timestamps as ISO 8601 text, so the page needs no mapping step and no Date per value.
  */
-export interface EventListRow {
-  id: string;
-  app_id: string;
-  client_event_id: string | null;
-  session_id: string;
-  user_id: string | null;
-  api_key_id: string | null;
-  level: string;
-  source_module: string | null;
-  message: string;
-  screen_name: string | null;
-  custom_attributes: Record<string, string> | null;
-  environment: string | null;
-  os_version: string | null;
-  app_version: string | null;
-  build_number: string | null;
-  device_model: string | null;
-  locale: string | null;
-  is_dev: boolean;
-  experiments: Record<string, string> | null;
-  timestamp: string;
-  received_at: string;
-}
+export type EventListRow = EventResponse;
 
 const LIST_COLUMNS = `e.id, e.app_id, e.client_event_id, e.session_id, e.user_id, e.api_key_id, e.level, e.source_module, e.message,
   e.screen_name, e.custom_attributes, e.environment, e.os_version, e.app_version, e.build_number, e.device_model, e.locale,
