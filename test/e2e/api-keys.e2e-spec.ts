@@ -1,21 +1,9 @@
 import { useTestApp } from '../utils/create-test-app';
 import { Session, bearer, postKey, loginAs } from '../utils/auth';
-import { aUuid, anIsoTimestamp } from '../utils/matchers';
+import { DEFAULT_AGENT_PERMISSIONS_WIRE, aUuid, anIsoTimestamp } from '../utils/matchers';
 
 const ISO = anIsoTimestamp();
 const UUID = aUuid();
-const ALL_AGENT = [
-  'events:read',
-  'funnels:read',
-  'funnels:write',
-  'apps:read',
-  'apps:write',
-  'projects:read',
-  'projects:write',
-  'metrics:read',
-  'metrics:write',
-  'audit_logs:read',
-];
 
 describe('API keys: /v1/auth/keys', () => {
   const t = useTestApp();
@@ -74,7 +62,7 @@ describe('API keys: /v1/auth/keys', () => {
           name: 'CI agent',
           created_by: owner.userId,
           created_by_email: 'owner@example.com',
-          permissions: ALL_AGENT,
+          permissions: DEFAULT_AGENT_PERMISSIONS_WIRE,
           created_at: ISO,
           updated_at: ISO,
           last_used_at: null,

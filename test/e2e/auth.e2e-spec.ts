@@ -1,7 +1,7 @@
 import { sign } from 'jsonwebtoken';
 import { TEST_JWT_SECRET, useTestApp } from '../utils/create-test-app';
 import { bearer, postKey, loginAs } from '../utils/auth';
-import { aUuid, anIsoTimestamp } from '../utils/matchers';
+import { DEFAULT_AGENT_PERMISSIONS_WIRE, aUuid, anIsoTimestamp } from '../utils/matchers';
 
 const ISO = anIsoTimestamp();
 const UUID = aUuid();
@@ -175,18 +175,7 @@ describe('auth: email-code login, sessions, whoami, profile', () => {
         type: 'api_key',
         key_type: 'agent',
         team: body.team,
-        permissions: [
-          'events:read',
-          'funnels:read',
-          'funnels:write',
-          'apps:read',
-          'apps:write',
-          'projects:read',
-          'projects:write',
-          'metrics:read',
-          'metrics:write',
-          'audit_logs:read',
-        ],
+        permissions: DEFAULT_AGENT_PERMISSIONS_WIRE,
       });
       const [key] = await t.ds.query(`SELECT name, app_id, expires_at, key_hash FROM api_keys`);
       expect(key).toMatchObject({ name: 'CLI Agent Key', app_id: null, expires_at: null });

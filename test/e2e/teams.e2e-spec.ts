@@ -2,7 +2,7 @@ import { ApiKeyType } from '../../src/common/auth/permission';
 import { Session, loginAs } from '../utils/auth';
 import { HttpMethod, useTestApp } from '../utils/create-test-app';
 import { Crew, auditRows, buildCrew, createTeam, invite, joinTeam, keyStatus } from '../utils/team-fixtures';
-import { aUuid, anIsoTimestamp } from '../utils/matchers';
+import { DEFAULT_AGENT_PERMISSIONS_WIRE, aUuid, anIsoTimestamp } from '../utils/matchers';
 import { insertKey } from '../factories/keys.factory';
 
 const ISO = anIsoTimestamp();
@@ -743,18 +743,7 @@ describe('teams and members (e2e)', () => {
             name: 'second',
             key_prefix: second.key.slice(0, 16),
             created_at: ISO,
-            permissions: [
-              'events:read',
-              'funnels:read',
-              'funnels:write',
-              'apps:read',
-              'apps:write',
-              'projects:read',
-              'projects:write',
-              'metrics:read',
-              'metrics:write',
-              'audit_logs:read',
-            ],
+            permissions: DEFAULT_AGENT_PERMISSIONS_WIRE,
           },
         ],
       };

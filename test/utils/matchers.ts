@@ -6,3 +6,17 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export const anIsoTimestamp = (): unknown => expect.stringMatching(ISO_TIMESTAMP_RE);
 /** Any lower-case canonical UUID. */
 export const aUuid = (): unknown => expect.stringMatching(UUID_RE);
+
+/** The default agent-key permissions exactly as the wire lists them (SPEC §1.8 order), spelled out on purpose. */
+export const DEFAULT_AGENT_PERMISSIONS_WIRE = [
+  'events:read',
+  'funnels:read',
+  'funnels:write',
+  'apps:read',
+  'apps:write',
+  'projects:read',
+  'projects:write',
+  'metrics:read',
+  'metrics:write',
+  'audit_logs:read',
+];
