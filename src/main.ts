@@ -1,4 +1,3 @@
-import { endBootHeapMode } from './boot-heap';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -85,7 +84,6 @@ async function bootstrap(): Promise<void> {
     await configureApp(app, runtime.config);
     await stopIfSignalled();
     await app.listen(runtime.config.port, runtime.config.host);
-    endBootHeapMode();
   } catch (err) {
     const { fields, message } = describeStartupFailure(err, config);
     bootLog.fatal(fields, message);
