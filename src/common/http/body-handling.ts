@@ -379,7 +379,7 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw errors.notAnObject();
   }
-  const deep = tooDeepField(text);
+  const deep = tooDeepField(value);
   if (deep !== undefined) throw errors.tooDeep(deep);
   // U+0000 and lone surrogates can only arrive as \u escapes; only then is the (rare) deep walk needed.
   return (ESCAPED_UNSTORABLE.test(text) ? storableJson(value) : value) as Record<string, unknown>;

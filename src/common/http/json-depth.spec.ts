@@ -1,4 +1,7 @@
-import { MAX_JSON_DEPTH, tooDeepField } from './json-depth';
+import { MAX_JSON_DEPTH, tooDeepField as deepFieldOfDoc } from './json-depth';
+
+/** The specs speak JSON text; the function takes the parsed document, as the body parser hands it. */
+const tooDeepField = (text: string, max?: number) => deepFieldOfDoc(JSON.parse(text), max);
 
 const nest = (levels: number, open = '[', close = ']'): string => open.repeat(levels) + close.repeat(levels);
 

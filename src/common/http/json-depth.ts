@@ -7,46 +7,23 @@
  */
 export const MAX_JSON_DEPTH = 32;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
 /**
- * Scans valid JSON text (already parsed successfully) and, when its nesting exceeds `max`, returns the
- * top-level key under which that happens (`null` when the document itself is an array or when the key cannot
- * be told); returns `undefined` when the depth is within the limit. One linear pass, no recursion.
+ * Walks a parsed document (iteratively, containers only — strings and numbers are never looked into) and, when
+ * its nesting exceeds `max`, returns the top-level key under which that happens (`null` when the document itself
+ * is an array); returns `undefined` when the depth is within the limit. Stops at the first container too deep.
  */
-export function tooDeepField(text: string, max = MAX_JSON_DEPTH): string | null | undefined {
-  let depth = 0;
-  let stringStart = -1;
-  let lastTopLevelString: [number, number] | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (stringStart >= 0) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) {
-        if (depth === 1) lastTopLevelString = [stringStart, i + 1];
-        stringStart = -1;
-      }
-      continue;
+export function tooDeepField(doc: unknown, max = MAX_JSON_DEPTH): string | null | undefined {
+  if (doc === null || typeof doc !== 'object') return undefined;
+  const topLevel: [string | null, unknown][] = Array.isArray(doc) ? [[null, doc]] : Object.entries(doc);
+  for (const [field, value] of topLevel) {
+    const stack: [unknown, number][] = [[value, field === null ? 1 : 2]];
+    while (stack.length > 0) {
+      const [node, depth] = stack.pop()!;
+      if (node === null || typeof node !== 'object') continue;
+      if (depth > max) return field;
+      const children = Array.isArray(node) ? node : Object.values(node);
+      for (const child of children) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
     }
-    if (c === QUOTE) stringStart = i;
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > max) return keyText(text, lastTopLevelString);
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
   }
   return undefined;
-}
-
-/** The last string seen at the top level before the deep value is its key (a value string cannot precede it). */
-function keyText(text: string, span: [number, number] | null): string | null {
-  if (span === null || text.trimStart().charCodeAt(0) !== OPEN_BRACE) return null;
-  try {
-    return JSON.parse(text.slice(span[0], span[1])) as string;
-  } catch {
-    return null;
-  }
 }
