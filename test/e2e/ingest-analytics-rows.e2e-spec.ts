@@ -182,4 +182,26 @@ describe('ingest → metric and funnel rows', () => {
     expect((await metricRows()).map((r) => r.app_id)).toEqual([other.id]);
     expect((await funnelRows()).map((r) => r.app_id)).toEqual([other.id]);
   });
+  it('events, metric rows and funnel rows get time-ordered UUIDv7 ids: later requests sort after earlier ones', async () => {
+    const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const msOf = (id: string): number => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+    const before = Date.now();
+    await ingestOk(t, app, [anEvent({ message: 'plain' }), anEvent({ message: 'metric:load:start' }), anEvent({ message: 'track:open' })]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await ingestOk(t, app, [anEvent({ message: 'track:pay' })]);
+    const after = Date.now();
+
+    const events: { id: string; message: string }[] = await t.ds.query(`SELECT id, message FROM events ORDER BY received_at, message`);
+    const side: { id: string }[] = await t.ds.query(`SELECT id FROM metric_events UNION ALL SELECT id FROM funnel_events`);
+    const ids = [...events.map((e) => e.id), ...side.map((r) => r.id)];
+    expect(ids).toHaveLength(7);
+    expect(new Set(ids).size).toBe(7);
+    for (const id of ids) {
+      expect(id).toMatch(V7);
+      expect(msOf(id)).toBeGreaterThanOrEqual(before);
+      expect(msOf(id)).toBeLessThanOrEqual(after);
+    }
+    const later = events.find((e) => e.message === 'track:pay')!.id;
+    for (const e of events.filter((x) => x.message !== 'track:pay')) expect(e.id < later).toBe(true);
+  });
 });
