@@ -31,6 +31,7 @@ const { prefill, vacuumAnalyze, checkpoint } = require('./lib/prefill');
 const { fmt, renderReport, gitCommit } = require('./lib/report');
 const { runAnalyticsQueries } = require('./lib/analytics');
 const { runReplicaBench } = require('./lib/replica');
+const { runDecay } = require('./lib/decay');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Main
@@ -129,6 +130,7 @@ async function main() {
     hot: null,
     queries: null,
     analytics: null,
+    decay: null,
     rss: null,
     server_log: null,
     notes: {},
@@ -251,6 +253,24 @@ async function main() {
       cold100.target.text = `${fmt(R.ceiling.ratio * 100, 0)}% of ceiling, p99<150`;
     }
     if (R.ceiling_copy) R.ceiling_copy.ratio = m.events_per_s / R.ceiling_copy.median.rows_per_s;
+  }
+
+  // --- (7) no decay as history grows (opt-in: --only decay) ----------------------------------------------------
+  if (opts.only.has('decay')) {
+    if (!ctx.dbUrl) {
+      R.notes.decay = 'needs --database-url for the history load';
+    } else {
+      const measureIngest = (label) =>
+        measure(label, opts, ingestOnce(ctx, { batch: 100, connections: 16, keys: P.coldKeys, samples: samples.ingest }), INGEST_SUMS, () =>
+          checkpoint(ctx),
+        );
+      R.decay = await runDecay(
+        ctx,
+        opts,
+        P.coldApps.map((a) => a.id),
+        measureIngest,
+      );
+    }
   }
 
   // --- (3) hot app ------------------------------------------------------------------------------------------

@@ -16,12 +16,15 @@ Timing
 
 Scope
   --skip-2m           skip the query runs on the app with 2 000 000 events
-  --only LIST         comma list of: ingest,ceiling,hot,queries,analytics (default: all)
+  --only LIST         comma list of: ingest,ceiling,hot,queries,analytics (default: all of these), decay
+                      decay (opt-in, ~15 min): batch 100 c16 on the cold apps as the table is, then again after
+                      loading --history rows into them (VACUUM ANALYZE after the load); target within 10 %
                       or --only replica alone: ingest while 8 metric/funnel query loops run, on a throwaway primary
                       + hot standby pair, server without and with DATABASE_REPLICA_URLS (bench/README.md)
   --metric-rows N     metric rows of the big metric set (default 1000000, replica 300000; the small set has a tenth)
   --funnel-users N    users of the funnel set (default 120000, replica 36000)
   --funnel-rows N     rows of the funnel set (default 1000000, replica 300000)
+  --history N         events loaded before the second decay block (default 10000000)
   --apps N            backend apps provisioned for cold ingest (default 300)
   --keys-per-app N    client keys per cold app, incl. the app's own (default 6: 1 800 keys × 10/s = 18 000 req/s
                       before the per-key rate limit can answer 429)
@@ -69,6 +72,7 @@ function parseOptions(argv) {
       'metric-rows': { type: 'string' },
       'funnel-users': { type: 'string' },
       'funnel-rows': { type: 'string' },
+      history: { type: 'string' },
       'base-url': { type: 'string' },
       'database-url': { type: 'string' },
       token: { type: 'string' },
@@ -95,7 +99,8 @@ function parseOptions(argv) {
       .filter(Boolean),
   );
   for (const o of only) {
-    if (!['ingest', 'ceiling', 'hot', 'queries', 'analytics', 'replica'].includes(o)) throw new SetupError(`--only: unknown part "${o}"`);
+    if (!['ingest', 'ceiling', 'hot', 'queries', 'analytics', 'decay', 'replica'].includes(o))
+      throw new SetupError(`--only: unknown part "${o}"`);
   }
   // The replica part builds its own primary + standby and needs less provisioning and data.
   const replica = only.has('replica');
@@ -119,6 +124,7 @@ function parseOptions(argv) {
     metricRows: Math.floor(num('metric-rows', replica ? 300_000 : 1_000_000, 1000)),
     funnelUsers: Math.floor(num('funnel-users', replica ? 36_000 : 120_000, 100)),
     funnelRows: Math.floor(num('funnel-rows', replica ? 300_000 : 1_000_000, 1000)),
+    history: Math.floor(num('history', 10_000_000, 1000)),
     baseUrl: values['base-url'] ? values['base-url'].replace(/\/+$/, '') : null,
     databaseUrl: values['database-url'] ?? null,
     token: values.token ?? null,

@@ -140,6 +140,29 @@ function renderReport(R) {
     L.push(`(3) HOT APP  skipped: ${R.notes.hot}`);
     L.push('');
   }
+  if (R.decay) {
+    const D = R.decay;
+    L.push(
+      `(7) NO DECAY  batch 100, c16, cold apps: as the table was vs after loading ${fmt(D.history_events)} history events (${fmt(D.load_s, 0)} s)`,
+    );
+    for (const [name, b] of [
+      ['before', D.fresh],
+      ['after', D.history],
+    ]) {
+      const m = b.median;
+      L.push(
+        `    ${name.padEnd(6)} ${fmt(b.events_in_table).padStart(11)} events in table: ${fmt(m.events_per_s)} events/s, p50 ${fmt(m.p50_ms, 1)} ms, p99 ${fmt(m.p99_ms, 1)} ms, ` +
+          `CPU per event server ${fmt(m.server_cpu_ms_per_unit, 4)} / PostgreSQL ${fmt(m.db_cpu_ms_per_unit, 4)} ms, accepted=sent ${m.accepted_equals_sent ? 'yes' : 'NO'}`,
+      );
+    }
+    L.push(
+      `    after / before: ${fmt(D.ratio * 100, 1)} % of events/s (target ≥ 90 %) ${verdict(D.pass)}; CPU per event server ×${fmt(D.server_cpu_ratio, 2)}, PostgreSQL ×${fmt(D.db_cpu_ratio, 2)}`,
+    );
+    L.push('');
+  } else if (R.notes.decay) {
+    L.push(`(7) NO DECAY  skipped: ${R.notes.decay}`);
+    L.push('');
+  }
   if (R.queries) {
     const w = [30, 9, 8, 8, 8, 8, 9, 9, 9, 20];
     L.push(

@@ -1,0 +1,114 @@
+'use strict';
+const { log, round } = require('./util');
+const { ANON_POOL, USER_POOL } = require('./events');
+const { pgConnect, pgClose } = require('./state');
+const { vacuumAnalyze, checkpoint } = require('./prefill');
+
+// ---------------------------------------------------------------------------------------------------------------
+// No decay as history grows (issue 15): batch 100 c16 on the cold apps with the table as it is, then again after
+// loading `history` rows of the same shape into the same apps (VACUUM ANALYZE, as production autovacuum would).
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * History rows as ingest leaves them: app i % apps, timestamps spread over the 20 days before `now` (ascending, as
+ * they would arrive), received 150 ms later, ids time-ordered like ingest's UUIDv7s (48-bit millisecond prefix of the
+ * receive time, version 7, random rest), a new session every 20 events and the bench's user mix.
+ */
+const HISTORY_SQL = `
+INSERT INTO events (id, app_id, client_event_id, session_id, user_id, api_key_id, level, source_module, message, screen_name,
+  custom_attributes, environment, os_version, app_version, build_number, device_model, locale, is_dev, experiments,
+  "timestamp", received_at)
+SELECT encode(set_byte(set_byte(overlay(r.b PLACING substring(int8send((extract(epoch FROM t.rcv) * 1000)::int8) FROM 3) FROM 1 FOR 6),
+                       6, (get_byte(r.b, 6) & 15) | 112), 8, (get_byte(r.b, 8) & 63) | 128), 'hex')::uuid,
+  ($1::uuid[])[1 + g % cardinality($1::uuid[])], gen_random_uuid(),
+  md5('history:' || (g / 20))::uuid,
+  CASE WHEN g % 20 = 0 THEN NULL
+       WHEN g % 7 = 0 THEN 'owl_anon_' || ((g / 20) % ${ANON_POOL})
+       ELSE 'bench_user_' || lpad((((g / 20)::int8 * 7919) % ${USER_POOL})::text, 4, '0') END,
+  NULL,
+  CASE WHEN g % 50 = 3 THEN 'error' WHEN g % 10 = 5 THEN 'warn' WHEN g % 7 = 2 THEN 'debug' ELSE 'info' END,
+  (ARRAY['CartService','CheckoutService','AuthService','SyncWorker','PaymentsClient'])[1 + g % 5],
+  (ARRAY['checkout_started','checkout_completed','screen_view','api_request','sync_finished','login_succeeded','payment_failed','cache_miss'])[1 + (g * 7) % 8],
+  (ARRAY['Cart','Home','Settings','Profile','Search'])[1 + (g / 3) % 5],
+  jsonb_build_object('cart_items', (g % 9)::text, 'plan', (ARRAY['free','pro','team'])[1 + g % 3],
+                     'latency_ms', (40 + g % 97)::text, 'retried', CASE WHEN g % 13 = 0 THEN 'true' ELSE 'false' END),
+  'backend', '6.8.0', (ARRAY['3.4.0','3.4.1','3.5.0'])[1 + g % 3], (300 + g % 20)::text, 'c6i.large', 'en_US',
+  false,
+  jsonb_build_object('paywall', CASE WHEN g % 2 = 1 THEN 'b' ELSE 'a' END, 'onboarding', 'v2'),
+  t.ts, t.rcv
+FROM generate_series($2::int, $3::int) AS g
+CROSS JOIN LATERAL (SELECT substring(uuid_send(gen_random_uuid()) || int4send(g) FROM 1 FOR 16) AS b) AS r -- refers to g: one per row
+CROSS JOIN LATERAL (SELECT $5::timestamptz - interval '20 days' * (1 - g::float8 / $4::int) AS ts) AS t0
+CROSS JOIN LATERAL (SELECT t0.ts AS ts, t0.ts + interval '150 milliseconds' AS rcv) AS t`;
+
+/** Loads `n` history rows into `appIds`, plus the dedup claims of the last 48 h and the app users ingest would have left. */
+async function loadHistory(ctx, appIds, n) {
+  const c = await pgConnect(ctx.dbUrl, 'prefill-history');
+  try {
+    await c.query(`SET statement_timeout = '30min'`);
+    const now = new Date().toISOString();
+    const started = Date.now();
+    const CHUNK = 250_000;
+    for (let from = 1; from <= n; from += CHUNK) {
+      const to = Math.min(n, from + CHUNK - 1);
+      await c.query(HISTORY_SQL, [appIds, from, to, n, now]);
+      if (to === n || (to / CHUNK) % 8 === 0) log(`history: ${to}/${n} events (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+    await c.query(
+      `INSERT INTO event_dedup (app_id, client_event_id, received_at)
+       SELECT app_id, client_event_id, received_at FROM events
+        WHERE client_event_id IS NOT NULL AND received_at > $1::timestamptz - interval '48 hours'
+       ON CONFLICT DO NOTHING`,
+      [now],
+    );
+    await c.query(
+      `INSERT INTO app_users (app_id, user_id, is_anonymous, first_seen_at, last_seen_at)
+       SELECT app_id, user_id, user_id LIKE 'owl\\_anon\\_%', min(received_at), max(received_at) FROM events
+        WHERE user_id IS NOT NULL GROUP BY app_id, user_id
+       ON CONFLICT DO NOTHING`,
+    );
+    const { rows } = await c.query(`SELECT count(*)::int AS n FROM events`);
+    return { seconds: (Date.now() - started) / 1000, events_in_table: rows[0].n };
+  } finally {
+    await pgClose(c);
+  }
+}
+
+async function countEvents(ctx) {
+  const c = await pgConnect(ctx.dbUrl, 'count');
+  try {
+    return (await c.query(`SELECT count(*)::int AS n FROM events`)).rows[0].n;
+  } finally {
+    await pgClose(c);
+  }
+}
+
+/**
+ * Runs the decay comparison. `measureIngest(label)` measures batch 100 c16 on the cold apps (same function for
+ * both blocks). Returns { fresh, history, ratio, cpu ratios, pass } for the report.
+ */
+async function runDecay(ctx, opts, appIds, measureIngest) {
+  const freshRows = await countEvents(ctx);
+  await vacuumAnalyze(ctx);
+  const fresh = await measureIngest(`decay: batch 100 c16, ${freshRows} events in the table`);
+  log(`decay: loading ${opts.history} history events into ${appIds.length} apps`);
+  const load = await loadHistory(ctx, appIds, opts.history);
+  await vacuumAnalyze(ctx);
+  await checkpoint(ctx);
+  const history = await measureIngest(`decay: batch 100 c16, ${load.events_in_table} events in the table`);
+  const f = fresh.median;
+  const h = history.median;
+  const ratio = h.events_per_s / f.events_per_s;
+  return {
+    history_events: opts.history,
+    load_s: round(load.seconds, 1),
+    fresh: { events_in_table: freshRows, ...fresh },
+    history: { events_in_table: load.events_in_table, ...history },
+    ratio,
+    server_cpu_ratio: f.server_cpu_ms_per_unit ? h.server_cpu_ms_per_unit / f.server_cpu_ms_per_unit : null,
+    db_cpu_ratio: f.db_cpu_ms_per_unit ? h.db_cpu_ms_per_unit / f.db_cpu_ms_per_unit : null,
+    pass: ratio >= 0.9,
+  };
+}
+
+module.exports = { HISTORY_SQL, loadHistory, runDecay };
