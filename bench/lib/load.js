@@ -116,6 +116,12 @@ function ingestOnce(ctx, { batch, connections, keys, samples, analytics = false 
     const sent = st.ok * batch;
     return {
       ...(db.db_wal_bytes !== undefined ? { db_wal_bytes_per_event: st.accepted ? db.db_wal_bytes / st.accepted : null } : {}),
+      ...(db.db_blks_read !== undefined
+        ? {
+            db_blks_read_per_event: st.accepted ? db.db_blks_read / st.accepted : null,
+            db_blks_hit_per_event: st.accepted ? db.db_blks_hit / st.accepted : null,
+          }
+        : {}),
       req_per_s: answered / dur,
       events_per_s: st.accepted / dur,
       ...perUnit(cpu, db, st.accepted),

@@ -127,12 +127,16 @@ async function makeDbProbe(dbUrl) {
                   AND application_name NOT LIKE 'owlmetry-bench-prefill%'
                 GROUP BY 1`;
   const lsn = async () => (await c.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0].l;
+  // Shared-buffer hits and misses of the bench database (a miss is a read from the OS page cache or disk).
+  const blocks = async () =>
+    (await c.query('SELECT blks_read::float8 AS read, blks_hit::float8 AS hit FROM pg_stat_database WHERE datname = current_database()'))
+      .rows[0];
   // Every backend of the bench database (client backends and parallel workers), except this probe's own.
   const PIDS = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`;
   const pids = async () => (await c.query(PIDS)).rows.map((r) => r.pid);
   return {
     async begin() {
-      const st = { counts: {}, samples: 0, busy: false, startLsn: await lsn() };
+      const st = { counts: {}, samples: 0, busy: false, startLsn: await lsn(), startBlocks: await blocks() };
       const cpu = backendCpu();
       cpu.sample(await pids(), true);
       // Backends that come and go (parallel workers, new pool connections) are caught by a 100 ms pid poll; a
@@ -166,6 +170,7 @@ async function makeDbProbe(dbUrl) {
         clearInterval(st.pidTimer);
         cpu.sample(await pids(), false);
         const endLsn = await lsn();
+        const endBlocks = await blocks();
         const wal = (await c.query('SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::float8 AS d', [endLsn, st.startLsn])).rows[0].d;
         const waits = {};
         let active = 0;
@@ -176,6 +181,8 @@ async function makeDbProbe(dbUrl) {
         return {
           db_busy_backends_avg: round(active, 2),
           db_wal_bytes: wal,
+          db_blks_read: endBlocks.read - st.startBlocks.read,
+          db_blks_hit: endBlocks.hit - st.startBlocks.hit,
           db_waits: waits,
           db_cpu_ms: cpu.totalMs(),
           db_backends_seen: cpu.seen(),
