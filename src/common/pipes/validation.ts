@@ -1,7 +1,7 @@
 import { ArgumentMetadata, BadRequestException, Injectable, PipeTransform, applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
-import { ValidateBy, ValidationArguments, getMetadataStorage, validateSync } from 'class-validator';
+import { ValidateBy, ValidationArguments, ValidationTypes, getMetadataStorage, validateSync } from 'class-validator';
 import { pgSafeText } from '../http/pg-text';
 import { isUuid } from '../http/uuid';
 
@@ -130,40 +130,83 @@ export function RequireFields(fields: string[], message: string): ClassDecorator
 
 export const isMissing = (v: unknown): boolean => v === undefined || v === null || v === '';
 
-/** What the pipe does with a parameter type, decided once per type (the metadata lookups cost more than most checks). */
-type TypePlan = { kind: 'none' } | { kind: 'plain'; validate: (plain: Record<string, unknown>) => object } | { kind: 'dto' };
+/** One rule of a DTO as class-validator registered it (ValidateBy): its property and its constraint, ready to call. */
+interface CompiledRule {
+  property: string;
+  constraints: unknown[];
+  constraint: { validate(value: unknown, args: ValidationArguments): unknown; defaultMessage?(args: ValidationArguments): string };
+}
+
+/**
+ * What the pipe does with a parameter type, decided once per type: nothing (no rules), run the DTO's compiled rules
+ * (every rule a synchronous ValidateBy constraint with no options — all of ours), or, for anything else
+ * class-validator can express, class-transformer + class-validator as they are.
+ */
+type TypePlan = { kind: 'none' } | { kind: 'compiled'; properties: string[]; rules: CompiledRule[] } | { kind: 'dto' };
 const typePlans = new WeakMap<object, TypePlan>();
-const PLAIN_VALIDATOR = Symbol('plainValidator');
+
+/**
+ * Reads class-validator's own metadata of `metatype` once and keeps its rules in the order class-validator runs
+ * them: properties in first-registration order, each property's rules in registration order. The constraints
+ * are the ones ValidateBy registered, so the texts are the same functions' answers.
+ */
+export function compileRules(metatype: new () => object): TypePlan {
+  const storage = getMetadataStorage();
+  const metas = storage.getTargetValidationMetadatas(metatype, '', false, false);
+  if (metas.length === 0) return { kind: 'none' };
+  const grouped = storage.groupByPropertyName(metas);
+  const rules: CompiledRule[] = [];
+  for (const [property, list] of Object.entries(grouped)) {
+    for (const m of list) {
+      const plain = m.type === ValidationTypes.CUSTOM_VALIDATION && !m.each && !m.always && m.message === undefined && !m.groups?.length;
+      const registered = plain ? storage.getTargetValidatorConstraints(m.constraintCls) : [];
+      if (registered.length !== 1 || registered[0].async) return { kind: 'dto' };
+      const Constraint = m.constraintCls as new () => CompiledRule['constraint'];
+      rules.push({ property, constraints: (m.constraints as unknown[] | undefined) ?? [], constraint: new Constraint() });
+    }
+  }
+  return { kind: 'compiled', properties: Object.keys(grouped), rules };
+}
 
 function planOf(metatype: unknown): TypePlan {
   if (typeof metatype !== 'function') return { kind: 'none' };
   let plan = typePlans.get(metatype);
   if (plan === undefined) {
-    const validate = Reflect.getMetadata(PLAIN_VALIDATOR, metatype) as ((plain: Record<string, unknown>) => object) | undefined;
-    if (validate) plan = { kind: 'plain', validate };
-    else
-      plan = getMetadataStorage().getTargetValidationMetadatas(metatype, '', false, false).length > 0 ? { kind: 'dto' } : { kind: 'none' };
+    plan = compileRules(metatype as new () => object);
     typePlans.set(metatype, plan);
   }
   return plan;
 }
 
 /**
- * Class decorator for DTOs of hot routes: the pipe calls `validate` (a plain function giving the same answers,
- * texts and order as the field decorators, and returning the DTO with only its declared fields) instead of
- * class-transformer + class-validator. The field decorators stay: they document the DTO, and a unit test checks
- * that both agree.
+ * A DTO's compiled rules on `plain`: the DTO instance holds only its declared fields (the whitelist), then the
+ * first failing rule answers 400 with its text — what class-transformer + class-validator (`whitelist`,
+ * `stopAtFirstError`) answer for these rules, without their per-request reflection.
  */
-export function PlainValidator<T extends object>(validate: (plain: Record<string, unknown>) => T): ClassDecorator {
-  return (target) => {
-    Reflect.defineMetadata(PLAIN_VALIDATOR, validate, target);
-  };
+function runCompiled(metatype: new () => object, plan: Extract<TypePlan, { kind: 'compiled' }>, plain: Record<string, unknown>): object {
+  const out = new metatype() as Record<string, unknown>;
+  for (const p of plan.properties) if (Object.prototype.hasOwnProperty.call(plain, p)) out[p] = plain[p];
+  for (const rule of plan.rules) {
+    const value = out[rule.property];
+    const args: ValidationArguments = {
+      value,
+      constraints: rule.constraints,
+      targetName: metatype.name,
+      object: out,
+      property: rule.property,
+    };
+    if (!rule.constraint.validate(value, args)) {
+      throw new BadRequestException(rule.constraint.defaultMessage?.(args) || `${rule.property} is invalid`);
+    }
+  }
+  return out;
 }
 
 /**
  * The global pipe: query strings lose empty values and refuse repeated names (§1.2); a missing body is `{}`;
- * DTO classes are checked by @RequireFields, then field rules in declaration order (first problem wins),
- * and unknown fields are dropped (whitelist).
+ * DTO classes are checked by @RequireFields/@RequireAnyField, then field rules in declaration order (first problem
+ * wins), and unknown fields are dropped (whitelist). The field rules are class-validator's, compiled once per class
+ * (compileRules) and called directly; src/dto-rules.spec.ts checks every DTO against class-validator itself.
  */
 @Injectable()
 export class ContractValidationPipe implements PipeTransform {
@@ -179,19 +222,30 @@ export class ContractValidationPipe implements PipeTransform {
     if (plan.kind === 'none') return value;
     const metatype = metadata.metatype as new () => object;
     const plain = value as Record<string, unknown>;
-    if (plan.kind === 'plain') return plan.validate(plain);
     const required = Reflect.getMetadata(REQUIRED, metatype) as { fields: string[]; message: string } | undefined;
     if (required && required.fields.some((f) => isMissing(plain[f]))) throw new BadRequestException(required.message);
     const any = Reflect.getMetadata(REQUIRED_ANY, metatype) as { fields: string[]; message: string } | undefined;
     if (any && any.fields.every((f) => isMissing(plain[f]))) throw new BadRequestException(any.message);
-    const instance = plainToInstance(metatype, plain);
-    const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: false, stopAtFirstError: true });
-    if (errors.length > 0) {
-      const first = Object.values(errors[0].constraints ?? {})[0] ?? `${errors[0].property} is invalid`;
-      throw new BadRequestException(first);
-    }
-    return instance;
+    return plan.kind === 'compiled' ? runCompiled(metatype, plan, plain) : checkWithClassValidator(metatype, plain);
   }
+}
+
+/** The DTO's field rules by class-transformer + class-validator (whitelist, first problem wins). */
+export function checkWithClassValidator(metatype: new () => object, plain: Record<string, unknown>): object {
+  const instance = plainToInstance(metatype, plain);
+  const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: false, stopAtFirstError: true });
+  if (errors.length > 0) {
+    const first = Object.values(errors[0].constraints ?? {})[0] ?? `${errors[0].property} is invalid`;
+    throw new BadRequestException(first);
+  }
+  return instance;
+}
+
+/** The DTO's field rules as the pipe runs them (compiled once); null when the DTO has rules it cannot compile. */
+export function checkCompiled(metatype: new () => object, plain: Record<string, unknown>): object | null {
+  const plan = planOf(metatype);
+  if (plan.kind !== 'compiled') return null;
+  return runCompiled(metatype, plan, plain);
 }
 
 /** Empty values count as absent; a name given twice is an error (§1.2). */
