@@ -120,6 +120,7 @@ function ingestOnce(ctx, { batch, connections, keys, samples, analytics = false 
         ? {
             db_blks_read_per_event: st.accepted ? db.db_blks_read / st.accepted : null,
             db_blks_hit_per_event: st.accepted ? db.db_blks_hit / st.accepted : null,
+            db_wal_fpi_per_event: st.accepted && db.db_wal_fpi !== null ? db.db_wal_fpi / st.accepted : null,
           }
         : {}),
       req_per_s: answered / dur,

@@ -127,6 +127,14 @@ async function makeDbProbe(dbUrl) {
                   AND application_name NOT LIKE 'owlmetry-bench-prefill%'
                 GROUP BY 1`;
   const lsn = async () => (await c.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0].l;
+  // Full-page images written to the WAL (cluster-wide, like the WAL bytes; PostgreSQL 14+, else null).
+  const fpi = async () => {
+    try {
+      return (await c.query('SELECT wal_fpi::float8 AS n FROM pg_stat_wal')).rows[0].n;
+    } catch {
+      return null;
+    }
+  };
   // Shared-buffer hits and misses of the bench database (a miss is a read from the OS page cache or disk).
   const blocks = async () =>
     (await c.query('SELECT blks_read::float8 AS read, blks_hit::float8 AS hit FROM pg_stat_database WHERE datname = current_database()'))
@@ -136,7 +144,7 @@ async function makeDbProbe(dbUrl) {
   const pids = async () => (await c.query(PIDS)).rows.map((r) => r.pid);
   return {
     async begin() {
-      const st = { counts: {}, samples: 0, busy: false, startLsn: await lsn(), startBlocks: await blocks() };
+      const st = { counts: {}, samples: 0, busy: false, startLsn: await lsn(), startBlocks: await blocks(), startFpi: await fpi() };
       const cpu = backendCpu();
       cpu.sample(await pids(), true);
       // Backends that come and go (parallel workers, new pool connections) are caught by a 100 ms pid poll; a
@@ -171,6 +179,7 @@ async function makeDbProbe(dbUrl) {
         cpu.sample(await pids(), false);
         const endLsn = await lsn();
         const endBlocks = await blocks();
+        const endFpi = await fpi();
         const wal = (await c.query('SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::float8 AS d', [endLsn, st.startLsn])).rows[0].d;
         const waits = {};
         let active = 0;
@@ -181,6 +190,7 @@ async function makeDbProbe(dbUrl) {
         return {
           db_busy_backends_avg: round(active, 2),
           db_wal_bytes: wal,
+          db_wal_fpi: endFpi !== null && st.startFpi !== null ? endFpi - st.startFpi : null,
           db_blks_read: endBlocks.read - st.startBlocks.read,
           db_blks_hit: endBlocks.hit - st.startBlocks.hit,
           db_waits: waits,

@@ -153,7 +153,8 @@ function renderReport(R) {
       L.push(
         `    ${name.padEnd(6)} ${fmt(b.events_in_table).padStart(11)} events in table: ${fmt(m.events_per_s)} events/s, p50 ${fmt(m.p50_ms, 1)} ms, p99 ${fmt(m.p99_ms, 1)} ms, ` +
           `CPU per event server ${fmt(m.server_cpu_ms_per_unit, 4)} / PostgreSQL ${fmt(m.db_cpu_ms_per_unit, 4)} ms, ` +
-          `shared-buffer misses ${fmt(m.db_blks_read_per_event, 3)} / hits ${fmt(m.db_blks_hit_per_event, 1)} per event, accepted=sent ${m.accepted_equals_sent ? 'yes' : 'NO'}`,
+          `shared-buffer misses ${fmt(m.db_blks_read_per_event, 3)} / hits ${fmt(m.db_blks_hit_per_event, 1)} per event, ` +
+          `WAL ${fmt(m.db_wal_bytes_per_event, 0)} B and ${fmt(m.db_wal_fpi_per_event, 3)} full-page images per event, accepted=sent ${m.accepted_equals_sent ? 'yes' : 'NO'}`,
       );
     }
     L.push(
