@@ -2,7 +2,7 @@
 const { log, round } = require('./util');
 const { ANON_POOL, USER_POOL } = require('./events');
 const { pgConnect, pgClose } = require('./state');
-const { vacuumAnalyze, checkpoint } = require('./prefill');
+const { EVENT_FIELDS_SQL, vacuumAnalyze, checkpoint } = require('./prefill');
 
 // ---------------------------------------------------------------------------------------------------------------
 // No decay as history grows (issue 15): batch 100 c16 on the cold apps with the table as it is, then again after
@@ -26,13 +26,7 @@ SELECT encode(set_byte(set_byte(overlay(r.b PLACING substring(int8send((extract(
        WHEN g % 7 = 0 THEN 'owl_anon_' || ((g / 20) % ${ANON_POOL})
        ELSE 'bench_user_' || lpad((((g / 20)::int8 * 7919) % ${USER_POOL})::text, 4, '0') END,
   NULL,
-  CASE WHEN g % 50 = 3 THEN 'error' WHEN g % 10 = 5 THEN 'warn' WHEN g % 7 = 2 THEN 'debug' ELSE 'info' END,
-  (ARRAY['CartService','CheckoutService','AuthService','SyncWorker','PaymentsClient'])[1 + g % 5],
-  (ARRAY['checkout_started','checkout_completed','screen_view','api_request','sync_finished','login_succeeded','payment_failed','cache_miss'])[1 + (g * 7) % 8],
-  (ARRAY['Cart','Home','Settings','Profile','Search'])[1 + (g / 3) % 5],
-  jsonb_build_object('cart_items', (g % 9)::text, 'plan', (ARRAY['free','pro','team'])[1 + g % 3],
-                     'latency_ms', (40 + g % 97)::text, 'retried', CASE WHEN g % 13 = 0 THEN 'true' ELSE 'false' END),
-  'backend', '6.8.0', (ARRAY['3.4.0','3.4.1','3.5.0'])[1 + g % 3], (300 + g % 20)::text, 'c6i.large', 'en_US',
+  ${EVENT_FIELDS_SQL},
   false,
   jsonb_build_object('paywall', CASE WHEN g % 2 = 1 THEN 'b' ELSE 'a' END, 'onboarding', 'v2'),
   t.ts, t.rcv

@@ -7,6 +7,18 @@ const { pgConnect, pgClose } = require('./state');
 // Prefill (direct SQL) for the hot app and the query apps
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * level, source_module, message, screen_name, custom_attributes, environment, os_version, app_version, build_number,
+ * device_model and locale of generated event number `g` (shared with the decay part's history rows).
+ */
+const EVENT_FIELDS_SQL = `CASE WHEN g % 50 = 3 THEN 'error' WHEN g % 10 = 5 THEN 'warn' WHEN g % 7 = 2 THEN 'debug' ELSE 'info' END,
+  (ARRAY['CartService','CheckoutService','AuthService','SyncWorker','PaymentsClient'])[1 + g % 5],
+  (ARRAY['checkout_started','checkout_completed','screen_view','api_request','sync_finished','login_succeeded','payment_failed','cache_miss'])[1 + (g * 7) % 8],
+  (ARRAY['Cart','Home','Settings','Profile','Search'])[1 + (g / 3) % 5],
+  jsonb_build_object('cart_items', (g % 9)::text, 'plan', (ARRAY['free','pro','team'])[1 + g % 3],
+                     'latency_ms', (40 + g % 97)::text, 'retried', CASE WHEN g % 13 = 0 THEN 'true' ELSE 'false' END),
+  'backend', '6.8.0', (ARRAY['3.4.0','3.4.1','3.5.0'])[1 + g % 3], (300 + g % 20)::text, 'c6i.large', 'en_US'`;
+
 const PREFILL_SQL = `
 INSERT INTO events (id, app_id, client_event_id, session_id, user_id, api_key_id, level, source_module, message, screen_name,
   custom_attributes, environment, os_version, app_version, build_number, device_model, locale, is_dev, experiments,
@@ -18,13 +30,7 @@ SELECT gen_random_uuid(), $1::uuid, gen_random_uuid(),
        WHEN g % 7 = 0 THEN 'owl_anon_' || ((g / 20) % ${ANON_POOL})
        ELSE 'bench_user_' || lpad((((g / 20) * 7919) % ${USER_POOL})::text, 4, '0') END,
   NULL,
-  CASE WHEN g % 50 = 3 THEN 'error' WHEN g % 10 = 5 THEN 'warn' WHEN g % 7 = 2 THEN 'debug' ELSE 'info' END,
-  (ARRAY['CartService','CheckoutService','AuthService','SyncWorker','PaymentsClient'])[1 + g % 5],
-  (ARRAY['checkout_started','checkout_completed','screen_view','api_request','sync_finished','login_succeeded','payment_failed','cache_miss'])[1 + (g * 7) % 8],
-  (ARRAY['Cart','Home','Settings','Profile','Search'])[1 + (g / 3) % 5],
-  jsonb_build_object('cart_items', (g % 9)::text, 'plan', (ARRAY['free','pro','team'])[1 + g % 3],
-                     'latency_ms', (40 + g % 97)::text, 'retried', CASE WHEN g % 13 = 0 THEN 'true' ELSE 'false' END),
-  'backend', '6.8.0', (ARRAY['3.4.0','3.4.1','3.5.0'])[1 + g % 3], (300 + g % 20)::text, 'c6i.large', 'en_US',
+  ${EVENT_FIELDS_SQL},
   g % 50 = 7,
   jsonb_build_object('paywall', CASE WHEN g % 2 = 1 THEN 'b' ELSE 'a' END, 'onboarding', 'v2'),
   t.ts, t.ts + interval '150 milliseconds'
@@ -93,4 +99,4 @@ async function checkpoint(ctx) {
   }
 }
 
-module.exports = { PREFILL_SQL, prefill, vacuumAnalyze, checkpoint };
+module.exports = { EVENT_FIELDS_SQL, PREFILL_SQL, prefill, vacuumAnalyze, checkpoint };
