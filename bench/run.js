@@ -14,7 +14,6 @@
  */
 
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
 const { parseOptions, HELP, SetupError } = require('./lib/args');
@@ -28,7 +27,7 @@ const { makeApi, provision } = require('./lib/provision');
 const { measure, ingestOnce, INGEST_SUMS, queryOnce, QUERY_SUMS } = require('./lib/load');
 const { makeCeiling } = require('./lib/ceiling');
 const { prefill, vacuumAnalyze, checkpoint } = require('./lib/prefill');
-const { fmt, renderReport, gitCommit } = require('./lib/report');
+const { fmt, renderReport, machineMeta } = require('./lib/report');
 const { runAnalyticsQueries } = require('./lib/analytics');
 const { runReplicaBench } = require('./lib/replica');
 const { runDecay } = require('./lib/decay');
@@ -103,17 +102,10 @@ async function main() {
     ctx.probe = await makeDbProbe(ctx.dbUrl);
   }
 
-  const cpus = os.cpus();
   const R = {
     meta: {
       date,
-      cpus: cpus.length,
-      cpu_model: cpus[0]?.model?.trim() ?? '?',
-      total_mem_gib: os.totalmem() / 1024 ** 3,
-      os: `${os.type()} ${os.release()}`,
-      node: process.version,
-      postgres: pgVersion,
-      commit: gitCommit(),
+      ...machineMeta(pgVersion),
       server: serverDesc,
       out: path.relative(process.cwd(), outFile) || outFile,
     },

@@ -17,7 +17,6 @@
  * replaying WAL, checkpointer, …). The pair is stopped and removed at the end, also on failure or Ctrl-C.
  */
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
 const { SetupError } = require('./args');
@@ -30,7 +29,7 @@ const { spawnServer, assertServerAlive, summarizeServerLog } = require('./server
 const { makeApi, provision } = require('./provision');
 const { ingestOnce, INGEST_SUMS } = require('./load');
 const { loadAnalyticsData } = require('./analytics');
-const { fmt, gitCommit } = require('./report');
+const { fmt, machineMeta } = require('./report');
 
 const QUERY_LOOPS = 8;
 /** Both servers of the pair (the standby copies the primary's postgresql.conf): like the local PostgreSQL the other parts use. */
@@ -347,7 +346,6 @@ async function runReplicaBench(opts, { date, outFile, resultsDir, stamp }) {
   };
   await pgClose(primary);
 
-  const cpus = os.cpus();
   const anomalies = [];
   for (const [kind, list] of Object.entries(runs)) {
     for (const r of list) {
@@ -362,13 +360,7 @@ async function runReplicaBench(opts, { date, outFile, resultsDir, stamp }) {
   const R = {
     meta: {
       date,
-      cpus: cpus.length,
-      cpu_model: cpus[0]?.model?.trim() ?? '?',
-      total_mem_gib: os.totalmem() / 1024 ** 3,
-      os: `${os.type()} ${os.release()}`,
-      node: process.version,
-      postgres: pgVersion,
-      commit: gitCommit(),
+      ...machineMeta(pgVersion),
       pair: { primary_port: pair.primaryPort, standby_port: pair.standbyPort, fsync: true, settings: PAIR_SETTINGS },
       out: path.relative(process.cwd(), outFile) || outFile,
     },

@@ -1,4 +1,5 @@
 'use strict';
+const os = require('node:os');
 const { execFileSync } = require('node:child_process');
 const { REPO } = require('./util');
 
@@ -283,6 +284,20 @@ function renderReport(R) {
   return L.join('\n');
 }
 
+/** The machine, Node, PostgreSQL and commit of a run, for a results file's `meta`. */
+function machineMeta(pgVersion) {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpu_model: cpus[0]?.model?.trim() ?? '?',
+    total_mem_gib: os.totalmem() / 1024 ** 3,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    postgres: pgVersion,
+    commit: gitCommit(),
+  };
+}
+
 function gitCommit() {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
@@ -301,4 +316,4 @@ function gitCommit() {
   }
 }
 
-module.exports = { fmt, row, verdict, renderReport, gitCommit };
+module.exports = { fmt, row, verdict, renderReport, gitCommit, machineMeta };

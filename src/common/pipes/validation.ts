@@ -150,7 +150,7 @@ const typePlans = new WeakMap<object, TypePlan>();
  * them: properties in first-registration order, each property's rules in registration order. The constraints
  * are the ones ValidateBy registered, so the texts are the same functions' answers.
  */
-export function compileRules(metatype: new () => object): TypePlan {
+function compileRules(metatype: new () => object): TypePlan {
   const storage = getMetadataStorage();
   const metas = storage.getTargetValidationMetadatas(metatype, '', false, false);
   if (metas.length === 0) return { kind: 'none' };
@@ -161,8 +161,7 @@ export function compileRules(metatype: new () => object): TypePlan {
       const plain = m.type === ValidationTypes.CUSTOM_VALIDATION && !m.each && !m.always && m.message === undefined && !m.groups?.length;
       const registered = plain ? storage.getTargetValidatorConstraints(m.constraintCls) : [];
       if (registered.length !== 1 || registered[0].async) return { kind: 'dto' };
-      const Constraint = m.constraintCls as new () => CompiledRule['constraint'];
-      rules.push({ property, constraints: (m.constraints as unknown[] | undefined) ?? [], constraint: new Constraint() });
+      rules.push({ property, constraints: (m.constraints as unknown[] | undefined) ?? [], constraint: registered[0].instance });
     }
   }
   return { kind: 'compiled', properties: Object.keys(grouped), rules };

@@ -1,15 +1,14 @@
 import { BadRequestException } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
-import { ContractValidationPipe } from '../../../common/pipes/validation';
+import { ContractValidationPipe, checkWithClassValidator } from '../../../common/pipes/validation';
 import { ListEventsQueryDto } from './list-events-query.dto';
 
-/** What the field decorators answer (class-transformer + class-validator, as the pipe does for other DTOs). */
+/** What the field decorators answer (class-transformer + class-validator, the pipe's reference). */
 function byDecorators(q: Record<string, unknown>): { error: string } | { value: object } {
-  const instance = plainToInstance(ListEventsQueryDto, q);
-  const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: false, stopAtFirstError: true });
-  if (errors.length > 0) return { error: Object.values(errors[0].constraints ?? {})[0] };
-  return { value: { ...instance } };
+  try {
+    return { value: { ...checkWithClassValidator(ListEventsQueryDto, q) } };
+  } catch (e) {
+    return { error: (e as BadRequestException).message };
+  }
 }
 
 /** What the global pipe answers (the DTO's rules compiled once, run without class-transformer/class-validator). */
