@@ -233,7 +233,7 @@ export class ReadReplicas implements OnApplicationBootstrap, OnApplicationShutdo
     const healthy = this.replicas.filter((r) => r.healthy);
     if (healthy.length === 0) return 'unavailable';
     const replica = healthy[this.next++ % healthy.length];
-    const [lsn, conn] = await Promise.allSettled([this.primaryLsn(), replica.pool.connect()]);
+    const [lsn, conn] = await Promise.allSettled([this.primaryLsn(), this.checkout(replica)]);
     if (lsn.status === 'rejected') {
       if (conn.status === 'fulfilled') conn.value.release();
       throw lsn.reason; // the primary is unreachable: the read fails as it would without replicas
@@ -243,15 +243,6 @@ export class ReadReplicas implements OnApplicationBootstrap, OnApplicationShutdo
       return 'error';
     }
     const client = conn.value;
-    // A checked-out connection that breaks (the standby stops) emits 'error'; unheard, that would crash the process.
-    // The statement running on it fails too, and route() falls back.
-    const onError = (err: Error) => this.markDown(replica, err.message);
-    client.on('error', onError);
-    const release = client.release.bind(client);
-    client.release = (err?: Error | boolean) => {
-      client.removeListener('error', onError);
-      return release(err);
-    };
     const target = lsn.value;
     const deadline = Date.now() + this.config.replicaWaitMs;
     try {
@@ -277,6 +268,24 @@ export class ReadReplicas implements OnApplicationBootstrap, OnApplicationShutdo
       return 'error';
     }
     return { replica, client };
+  }
+
+  /**
+   * A connection of the replica's read pool, listened to from the moment the pool hands it out: the pool stops
+   * listening for 'error' on a checked-out connection, and one that breaks while it waits for the primary's WAL
+   * position (the standby stops) would otherwise emit an unheard 'error' and crash the process. The statement
+   * running on a broken connection fails too, and route() falls back.
+   */
+  private async checkout(replica: Replica): Promise<PoolClient> {
+    const client = await replica.pool.connect();
+    const onError = (err: Error) => this.markDown(replica, err.message);
+    client.on('error', onError);
+    const release = client.release.bind(client);
+    client.release = (err?: Error | boolean) => {
+      client.removeListener('error', onError);
+      return release(err);
+    };
+    return client;
   }
 
   private async primaryLsn(): Promise<bigint> {

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../src/config/app-config';
+import { APP_CONFIG } from '../../src/config/config.module';
 import { ReadReplicas } from '../../src/database/read-replicas';
 import { PrometheusService } from '../../src/modules/observability/prometheus.service';
 import { AppFixture, insertApp, insertProject } from '../factories/apps.factory';
@@ -200,6 +203,59 @@ describe('read replicas (DATABASE_REPLICA_URLS) with a real hot standby', () => 
     // Most of them on the standby (the wait is bounded at 200 ms; a slower replay would fall back to the primary).
     const after = await fallbacks();
     expect(total(after) - total(before)).toBeLessThan(rounds / 2);
+  });
+
+  it('a replica connection that breaks while the read waits for the primary WAL position is heard: the read falls back', async () => {
+    // Its own ReadReplicas, whose primary answers the WAL-position query only when the test lets it: the read
+    // pool's connection is checked out meanwhile, and the test terminates it on the standby in that window.
+    const primary = t.app.get(DataSource);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let gated = false;
+    const ds = {
+      query: async (sql: string, params?: unknown[]) => {
+        if (gated && sql.includes('pg_current_wal_lsn')) await gate;
+        return primary.query(sql, params);
+      },
+    };
+    const own = new ReadReplicas(ds as unknown as DataSource, {
+      ...t.app.get<AppConfig>(APP_CONFIG),
+      databaseReplicaUrls: [pair.standbyUrl],
+      replicaMaxLagMs: 5_000,
+      replicaWaitMs: 200,
+    });
+    const reasons: string[] = [];
+    own.onFallback((r) => reasons.push(r));
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    const readPids = async () =>
+      (await standby.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'owlmetry-read'`)).rows.map(
+        (r) => r.pid,
+      );
+    try {
+      await until('the standby to be healthy for its own ReadReplicas', async () => (await own.probe(), own.state()[0].state === 'ok'));
+      const known = new Set(await readPids());
+      gated = true;
+      const read = own.query<{ n: number }[]>('SELECT 7 AS n');
+      let fresh: number[] = [];
+      await until(
+        'its read connection on the standby',
+        async () => ((fresh = (await readPids()).filter((p) => !known.has(p))), fresh.length > 0),
+      );
+      await standby.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [fresh]);
+      await until('the broken connection to mark the replica down', async () => own.state()[0].state === 'down');
+      release();
+      await expect(read).resolves.toEqual([{ n: 7 }]);
+      expect(reasons).toEqual(['error']);
+      // The outage's one warning names what broke the connection (the later failed statement on it only updates the state).
+      expect(warn.mock.calls.filter(([m]) => String(m).includes('Read replica')).map(([m]) => String(m))).toEqual([
+        `Read replica ${own.state()[0].name} is skipped, its reads go to the primary until it recovers: terminating connection due to administrator command`,
+      ]);
+      expect(own.state()[0].state).toBe('down');
+    } finally {
+      warn.mockRestore();
+      release();
+      await own.onApplicationShutdown();
+    }
   });
 
   it('a stopped standby costs no failed request; a restarted one is used again', async () => {
