@@ -34,11 +34,18 @@ export class PgPool {
   /** Borrows a connection of the app's pool (the same pool TypeORM's queries use). */
   async connect(): Promise<PooledPgClient> {
     const [client, done] = (await this.driver().obtainMasterConnection()) as [PoolClient, (err?: unknown) => void];
+    // The pool stops listening for 'error' on a connection it hands out: one the database ends meanwhile (a restart,
+    // pg_terminate_backend) would emit an unheard 'error' and crash the process. Heard, it fails the statement on it
+    // (pg does that itself) and makes the pool drop the connection at release.
+    let broken: Error | undefined;
+    const onError = (err: Error) => (broken ??= err);
+    client.on('error', onError);
     let released = false;
     const release = (err?: unknown): void => {
       if (released) return;
       released = true;
-      done(err);
+      client.removeListener('error', onError);
+      done(err ?? broken);
     };
     return { client, release };
   }

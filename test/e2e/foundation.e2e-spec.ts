@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { createTestApp, useTestApp } from '../utils/create-test-app';
+import { PgPool } from '../../src/database/pg-pool';
 import { HealthService } from '../../src/modules/health/health.service';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { testDatabaseUrl } from '../utils/test-env';
@@ -140,6 +141,32 @@ describe('foundation: envelope, routing, body handling, health', () => {
     } finally {
       await cut.close().catch(() => undefined);
     }
+  });
+
+  it('database connections the database ends under the server (a restart, pg_terminate_backend), borrowed or idle, cost no crash: the next requests are answered', async () => {
+    const pool = t.app.get(PgPool);
+    const borrowed = await pool.connect(); // as the ingest write and the event list hold one
+    const pid = (borrowed.client as unknown as { processID: number }).processID;
+    const ended = new Promise((r) => borrowed.client.once('end', r));
+    // Every other connection of the test database: the app's pool, idle or borrowed (the filter first, then the kill).
+    const killed: { pid: number }[] = await t.ds.query(
+      `SELECT pid, pg_terminate_backend(pid, 5000) FROM (SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) others`,
+    );
+    expect(killed.map((k) => k.pid)).toContain(pid);
+    await ended;
+    borrowed.release();
+    // The pool drops every ended connection as it hears of it; left is the one that ran the kill.
+    const deadline = Date.now() + 5_000;
+    while (pool.stats()?.total !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(pool.stats()).toEqual({ total: 1, idle: 1, waiting: 0 });
+    const next = await pool.connect();
+    expect(next.client).not.toBe(borrowed.client); // the broken one was dropped, not handed out again
+    expect((await next.client.query('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+    next.release();
+    const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
+    expect([ready.statusCode, ready.json()]).toEqual([200, { status: 'ok' }]);
+    const write = await t.app.inject({ method: 'POST', url: '/v1/auth/send-code', payload: { email: 'after-restart@example.com' } });
+    expect([write.statusCode, write.json()]).toEqual([200, { message: 'Verification code sent' }]);
   });
 
   it('GET /health/ready answers 503 "Shutting down" once shutdown has begun', async () => {
