@@ -2,7 +2,8 @@
 'use strict';
 /*
  * The ingest statement alone, small table vs big table, INTERLEAVED (issue 15, "no decay as history grows").
- * `npm run build && node bench/statement.js [--history N] [--connections C] [--seconds S] [--runs R]`
+ * `npm run build && node bench/statement.js [--history N] [--connections C[,C…]] [--seconds S] [--runs R]
+ *   [--wal-compression off,lz4]`
  *
  * Creates two databases on DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/test), migrates both,
  * loads --history events (default 10 000 000, bench/lib/decay.js) into one and VACUUM ANALYZEs both, then alternates
@@ -10,7 +11,10 @@
  * 100-row batches of the bench's event mix, after a CHECKPOINT, for S seconds. Prints per run and the medians:
  * events/s, PostgreSQL backend CPU per event, full-page images and WAL bytes per event (pg_stat_wal, cluster-wide).
  * Interleaving is the point: the blocks of `npm run bench -- --only decay` run 12-14 minutes apart on a machine
- * whose speed drifts. Both databases are dropped at the end.
+ * whose speed drifts. With --wal-compression (a comma-separated list of the setting's values: off, pglz, lz4, zstd),
+ * every round runs each database once per value, the loops' sessions setting it (`SET wal_compression`, which the
+ * superuser the bench connects as may do per session): full-page images compressed or not, on the same data, in the
+ * same minutes. Both databases are dropped at the end.
  */
 const { parseArgs } = require('node:util');
 const path = require('node:path');
@@ -50,8 +54,10 @@ async function createDb(adminUrl, name) {
 }
 
 /** One measured run of `connections` loops writing 100-row batches for `seconds` into the database at `url`. */
-async function run(url, admin, connections, seconds) {
+async function run(url, admin, connections, seconds, walCompression) {
   const pool = new Pool({ connectionString: url, max: connections, application_name: 'owlmetry-bench-statement' });
+  // Queued before the first statement of each new connection (a client runs its queries in order).
+  if (walCompression) pool.on('connect', (c) => void c.query(`SET wal_compression = ${walCompression}`).catch(() => undefined));
   const repo = new EventsRepository(
     null,
     { connect: async () => pool.connect().then((c) => ({ client: c, release: (e) => c.release(e) })) },
@@ -103,10 +109,20 @@ async function run(url, admin, connections, seconds) {
 
 async function main() {
   const { values } = parseArgs({
-    options: { history: { type: 'string' }, connections: { type: 'string' }, seconds: { type: 'string' }, runs: { type: 'string' } },
+    options: {
+      history: { type: 'string' },
+      connections: { type: 'string' },
+      seconds: { type: 'string' },
+      runs: { type: 'string' },
+      'wal-compression': { type: 'string' },
+    },
   });
+  const compressions = values['wal-compression'] ? values['wal-compression'].split(',') : [null];
+  for (const c of compressions) {
+    if (c !== null && !['off', 'pglz', 'lz4', 'zstd', 'on'].includes(c)) throw new Error(`--wal-compression: unknown value ${c}`);
+  }
   const history = Number(values.history ?? 10_000_000);
-  const connections = Number(values.connections ?? 2);
+  const connectionCounts = (values.connections ?? '2').split(',').map(Number);
   const seconds = Number(values.seconds ?? 8);
   const runs = Number(values.runs ?? 3);
   const adminUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -124,23 +140,37 @@ async function main() {
       await c.query('VACUUM (ANALYZE) events, event_dedup, app_users');
       await c.end();
     }
-    const results = { small: [], big: [] };
+    const variants = connectionCounts.flatMap((connections) =>
+      compressions.flatMap((compression) =>
+        [
+          ['small', small],
+          ['big', big],
+        ].map(([db, url]) => ({
+          db,
+          url,
+          connections,
+          compression,
+          label: `${db} c${connections}${compression === null ? '' : ` wal_compression=${compression}`}`,
+        })),
+      ),
+    );
+    const results = new Map(variants.map((v) => [v.label, []]));
     for (let i = 0; i < runs; i++) {
-      for (const [label, url] of [
-        ['small', small],
-        ['big', big],
-      ]) {
-        const r = await run(url, admin, connections, seconds);
-        results[label].push(r);
-        log(`${label} run ${i + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v, 4)])))}`);
+      for (const v of variants) {
+        const r = await run(v.url, admin, v.connections, seconds, v.compression);
+        results.get(v.label).push(r);
+        log(`${v.label} run ${i + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, x]) => [k, round(x, 4)])))}`);
       }
     }
-    const med = (label, key) => median(results[label].map((r) => r[key]));
-    console.log(`\nmedians of ${runs} interleaved runs, ${connections} connections, ${seconds} s, ${history} history events:`);
-    for (const key of ['events_per_s', 'pg_ms_per_event', 'fpi_per_event', 'wal_bytes_per_event']) {
-      console.log(
-        `  ${key.padEnd(22)} small ${round(med('small', key), 4)}  big ${round(med('big', key), 4)}  big/small ${round(med('big', key) / med('small', key), 3)}`,
-      );
+    const med = (label, key) => median(results.get(label).map((r) => r[key]));
+    console.log(`\nmedians of ${runs} interleaved runs, ${seconds} s each, ${history} history events:`);
+    for (let j = 0; j < variants.length; j += 2) {
+      const [sm, bg] = [variants[j], variants[j + 1]];
+      console.log(bg.label.replace(/^big /, ''));
+      for (const key of ['events_per_s', 'pg_ms_per_event', 'fpi_per_event', 'wal_bytes_per_event']) {
+        const [a, b] = [med(sm.label, key), med(bg.label, key)];
+        console.log(`  ${key.padEnd(22)} small ${round(a, 4)}  big ${round(b, 4)}  big/small ${round(b / a, 3)}`);
+      }
     }
   } finally {
     for (const name of names) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
