@@ -7,6 +7,7 @@ import { BUCKET_STORE } from '../../src/common/rate-limit/rate-limit.constants';
 import { BucketStore } from '../../src/common/rate-limit/token-bucket';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { ApiKeyStoreService } from '../../src/modules/keys/api-key-store.service';
+import { RETENTION_LOCK_KEY } from '../../src/modules/retention/retention.repository';
 import { SmtpSink } from './smtp-sink';
 import { testDatabaseUrl } from './test-env';
 
@@ -95,7 +96,12 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, provider
       const tables: { tablename: string }[] = await ds.query(
         `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' AND tablename NOT LIKE 'events_%'`,
       );
-      await ds.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+      await ds.transaction(async (m) => {
+        // The retention job (10 s after boot, then daily) locks several of these tables, in its own order, inside a
+        // transaction that holds its advisory lock: waiting for that lock first, the TRUNCATE can never deadlock with it.
+        await m.query(`SELECT pg_advisory_xact_lock($1)`, [RETENTION_LOCK_KEY]);
+        await m.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+      });
       sink.clear();
       // In-memory state never leaks between tests: every bucket full again, no key remembered.
       await app.get<BucketStore>(BUCKET_STORE).reset();
