@@ -2,7 +2,7 @@
 const { log, round } = require('./util');
 const { ANON_POOL, USER_POOL } = require('./events');
 const { pgConnect, pgClose } = require('./state');
-const { EVENT_FIELDS_SQL, vacuumAnalyze, checkpoint } = require('./prefill');
+const { EVENT_FIELDS_SQL, loadGenerated, vacuumAnalyze, checkpoint } = require('./prefill');
 
 // ---------------------------------------------------------------------------------------------------------------
 // No decay as history grows (issue 15): batch 100 c16 on the cold apps with the table as it is, then again after
@@ -37,35 +37,17 @@ CROSS JOIN LATERAL (SELECT t0.ts AS ts, t0.ts + interval '150 milliseconds' AS r
 
 /** Loads `n` history rows into `appIds`, plus the dedup claims of the last 48 h and the app users ingest would have left. */
 async function loadHistory(ctx, appIds, n) {
-  const c = await pgConnect(ctx.dbUrl, 'prefill-history');
-  try {
-    await c.query(`SET statement_timeout = '30min'`);
-    const now = new Date().toISOString();
-    const started = Date.now();
-    const CHUNK = 250_000;
-    for (let from = 1; from <= n; from += CHUNK) {
-      const to = Math.min(n, from + CHUNK - 1);
-      await c.query(HISTORY_SQL, [appIds, from, to, n, now]);
-      if (to === n || (to / CHUNK) % 8 === 0) log(`history: ${to}/${n} events (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    }
-    await c.query(
-      `INSERT INTO event_dedup (app_id, client_event_id, received_at)
-       SELECT app_id, client_event_id, received_at FROM events
-        WHERE client_event_id IS NOT NULL AND received_at > $1::timestamptz - interval '48 hours'
-       ON CONFLICT DO NOTHING`,
-      [now],
-    );
-    await c.query(
-      `INSERT INTO app_users (app_id, user_id, is_anonymous, first_seen_at, last_seen_at)
-       SELECT app_id, user_id, user_id LIKE 'owl\\_anon\\_%', min(received_at), max(received_at) FROM events
-        WHERE user_id IS NOT NULL GROUP BY app_id, user_id
-       ON CONFLICT DO NOTHING`,
-    );
-    const { rows } = await c.query(`SELECT count(*)::int AS n FROM events`);
-    return { seconds: (Date.now() - started) / 1000, events_in_table: rows[0].n };
-  } finally {
-    await pgClose(c);
-  }
+  const seconds = await loadGenerated(ctx, {
+    label: 'history',
+    sql: HISTORY_SQL,
+    first: appIds,
+    appIds,
+    n,
+    chunk: 250_000,
+    logEvery: 8,
+    timeout: '30min',
+  });
+  return { seconds, events_in_table: await countEvents(ctx) };
 }
 
 async function countEvents(ctx) {

@@ -38,40 +38,57 @@ FROM generate_series($2::int, $3::int) AS g
 CROSS JOIN LATERAL (SELECT $5::timestamptz - interval '20 days' * (1 - g::float8 / $4::int) AS ts) AS t`;
 
 /**
- * `n` events for one app, timestamps spread evenly over the 20 days before `now` (ascending, as they would arrive),
- * 10 % from bench_user_0001, 5 % without user, 2 % errors; plus the dedup claims of the last 48 h and the app users
- * that ingest would have left behind. Chunks of 100 000 rows per statement.
+ * Generated events 1..`n` by `sql` (parameters: `first`, from, to, n, now), in chunks of `chunk` rows per statement,
+ * then the dedup claims of the last 48 h and the app users that ingest would have left behind for `appIds`.
+ * Returns the seconds it took.
  */
-async function prefill(ctx, appId, n, label) {
-  const c = await pgConnect(ctx.dbUrl, `prefill-${label}`);
+async function loadGenerated(ctx, { label, sql, first, appIds, n, chunk, logEvery, timeout }) {
+  const c = await pgConnect(ctx.dbUrl, label.replace(/\s+/g, '-'));
   try {
-    await c.query(`SET statement_timeout = '15min'`);
+    await c.query(`SET statement_timeout = '${timeout}'`);
     const now = new Date().toISOString();
     const started = Date.now();
-    const CHUNK = 100_000;
-    for (let from = 1; from <= n; from += CHUNK) {
-      const to = Math.min(n, from + CHUNK - 1);
-      await c.query(PREFILL_SQL, [appId, from, to, n, now]);
-      if (to === n || (to / CHUNK) % 5 === 0) log(`prefill ${label}: ${to}/${n} events (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    for (let from = 1; from <= n; from += chunk) {
+      const to = Math.min(n, from + chunk - 1);
+      await c.query(sql, [first, from, to, n, now]);
+      if (to === n || (to / chunk) % logEvery === 0) log(`${label}: ${to}/${n} events (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
     await c.query(
       `INSERT INTO event_dedup (app_id, client_event_id, received_at)
        SELECT app_id, client_event_id, received_at FROM events
-        WHERE app_id = $1 AND client_event_id IS NOT NULL AND received_at > $2::timestamptz - interval '48 hours'
+        WHERE app_id = ANY($1::uuid[]) AND client_event_id IS NOT NULL AND received_at > $2::timestamptz - interval '48 hours'
        ON CONFLICT DO NOTHING`,
-      [appId, now],
+      [appIds, now],
     );
     await c.query(
       `INSERT INTO app_users (app_id, user_id, is_anonymous, first_seen_at, last_seen_at)
-       SELECT $1, user_id, user_id LIKE 'owl\\_anon\\_%', min("timestamp"), max("timestamp") FROM events
-        WHERE app_id = $1 AND user_id IS NOT NULL GROUP BY user_id
+       SELECT app_id, user_id, user_id LIKE 'owl\\_anon\\_%', min(received_at), max(received_at) FROM events
+        WHERE app_id = ANY($1::uuid[]) AND user_id IS NOT NULL GROUP BY app_id, user_id
        ON CONFLICT DO NOTHING`,
-      [appId],
+      [appIds],
     );
     return (Date.now() - started) / 1000;
   } finally {
     await pgClose(c);
   }
+}
+
+/**
+ * `n` events for one app, timestamps spread evenly over the 20 days before `now` (ascending, as they would arrive),
+ * 10 % from bench_user_0001, 5 % without user, 2 % errors; plus the dedup claims of the last 48 h and the app users
+ * that ingest would have left behind. Chunks of 100 000 rows per statement.
+ */
+function prefill(ctx, appId, n, label) {
+  return loadGenerated(ctx, {
+    label: `prefill ${label}`,
+    sql: PREFILL_SQL,
+    first: appId,
+    appIds: [appId],
+    n,
+    chunk: 100_000,
+    logEvery: 5,
+    timeout: '15min',
+  });
 }
 
 async function vacuumAnalyze(ctx) {
@@ -99,4 +116,4 @@ async function checkpoint(ctx) {
   }
 }
 
-module.exports = { EVENT_FIELDS_SQL, PREFILL_SQL, prefill, vacuumAnalyze, checkpoint };
+module.exports = { EVENT_FIELDS_SQL, PREFILL_SQL, loadGenerated, prefill, vacuumAnalyze, checkpoint };
